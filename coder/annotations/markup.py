@@ -1,0 +1,218 @@
+"""Convert authoring markup into contract gold articles.
+
+The annotations in ``annotations/src/*.jsonl`` are written by hand in a light inline markup
+(see ``annotations/README.md``): one document per line,
+
+.. code-block:: json
+
+    {"id": "en-ng-0001", "lang": "en", "date": "2024-03-12",
+     "paragraphs": ["[Gunmen](A1) [killed](T1) [five villagers](FAT) in [Zamfara](LOC) [on Sunday](TIME)."],
+     "events": {"T1": {"class": "attack_civilians", "date": "2024-03-10", "precision": 1,
+                       "fatalities": 5, "a1": {"name": "Unidentified Armed Group", "country": "NGA"},
+                       "a2": {"name": "Civilians", "country": "NGA"},
+                       "loc": {"name": "Zamfara", "country": "NGA", "admin1": "Zamfara"}}}}
+
+``[text](LABEL)`` marks a span. Triggers are ``T1``, ``T2``...; arguments are ``A1`` (initiator),
+``A2`` (target), ``LOC``, ``TIME``, ``FAT`` (the phrase giving the dead). An argument attaches to the
+triggers named after ``@`` (``[the army](A1@T2)`` or ``@T1,T2``); without ``@`` it attaches to the only
+trigger of its paragraph, or to the nearest trigger when there are several.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from coder.ontology.classes import EVENT_CLASSES
+
+SPAN_RE = re.compile(r"\[([^\[\]]+)\]\(([A-Z0-9]+)(?:@([T0-9,]+))?\)")
+ARG_LABELS = {"A1": "ACTOR1", "A2": "ACTOR2", "LOC": "LOCATION", "TIME": "TIME", "FAT": "FATALITIES"}
+TRIGGER_RE = re.compile(r"^T\d+$")
+MODALITIES = {"asserted", "negated", "hypothetical", "future"}
+PARAGRAPH_SEP = "\n\n"
+
+
+class MarkupError(ValueError):
+    """Raised when a document's markup or metadata is malformed."""
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    label: str
+    text: str
+    paragraph: int
+    tag: str
+    attach: list[str] = field(default_factory=list)
+
+
+def _parse_paragraphs(paragraphs: list[str]) -> tuple[str, list[_Span]]:
+    text_parts: list[str] = []
+    spans: list[_Span] = []
+    offset = 0
+    for p_idx, para in enumerate(paragraphs):
+        if p_idx:
+            text_parts.append(PARAGRAPH_SEP)
+            offset += len(PARAGRAPH_SEP)
+        pos = 0
+        plain: list[str] = []
+        for m in SPAN_RE.finditer(para):
+            plain.append(para[pos : m.start()])
+            start = offset + sum(len(x) for x in plain)
+            span_text, tag, attach = m.group(1), m.group(2), m.group(3)
+            if TRIGGER_RE.match(tag):
+                label = "TRIGGER"
+                if attach:
+                    raise MarkupError(f"trigger {tag} cannot carry @")
+            elif tag in ARG_LABELS:
+                label = ARG_LABELS[tag]
+            else:
+                raise MarkupError(f"unknown span tag {tag!r} in {span_text!r}")
+            if span_text != span_text.strip():
+                raise MarkupError(f"span {span_text!r} has leading/trailing spaces")
+            plain.append(span_text)
+            spans.append(
+                _Span(start, start + len(span_text), label, span_text, p_idx, tag,
+                      attach.split(",") if attach else [])
+            )
+            pos = m.end()
+        plain.append(para[pos:])
+        ptext = "".join(plain)
+        if "](" in ptext or re.search(r"\]\([A-Z]", ptext):
+            raise MarkupError(f"unparsed markup left in paragraph {p_idx}: {ptext[:80]!r}")
+        text_parts.append(ptext)
+        offset += len(ptext)
+    return "".join(text_parts), spans
+
+
+def _check_date(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        _dt.date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise MarkupError(f"{what}: {value!r} is not an ISO date") from exc
+    return value
+
+
+def _actor(meta: dict | None, span: _Span | None) -> dict | None:
+    if meta is None and span is None:
+        return None
+    meta = dict(meta or {})
+    text = span.text if span else meta.pop("text", None)
+    meta.pop("text", None)
+    return {
+        "text": text,
+        "name": meta.get("name"),
+        "cameo_code": meta.get("code"),
+        "country": meta.get("country"),
+        "inter": meta.get("inter"),
+    }
+
+
+def _location(meta: dict | None, span: _Span | None) -> dict | None:
+    if meta is None and span is None:
+        return None
+    meta = dict(meta or {})
+    text = span.text if span else meta.get("text")
+    return {
+        "text": text,
+        "name": meta.get("name"),
+        "country": meta.get("country"),
+        "admin1": meta.get("admin1"),
+    }
+
+
+def convert_document(doc: dict) -> dict:
+    """Turn one authoring document into a gold article (contract format, with ``spans``)."""
+    for key in ("id", "lang", "paragraphs"):
+        if key not in doc:
+            raise MarkupError(f"document lacks {key!r}")
+    if doc["lang"] not in ("en", "fr"):
+        raise MarkupError(f"lang must be en or fr, not {doc['lang']!r}")
+    _check_date(doc.get("date"), "document date")
+    text, spans = _parse_paragraphs(doc["paragraphs"])
+    triggers = {s.tag: s for s in spans if s.label == "TRIGGER"}
+    metas: dict = doc.get("events") or {}
+    if set(metas) != set(triggers):
+        raise MarkupError(
+            f"triggers {sorted(triggers)} and event metadata {sorted(metas)} do not match"
+        )
+    attached: dict[str, dict[str, _Span]] = {t: {} for t in triggers}
+    for s in spans:
+        if s.label == "TRIGGER":
+            continue
+        targets = s.attach
+        if not targets:
+            same_para = [t for t in triggers.values() if t.paragraph == s.paragraph]
+            if not same_para:
+                continue
+            nearest = min(same_para, key=lambda t: (abs(t.start - s.start), t.start > s.start))
+            targets = [nearest.tag]
+        for t in targets:
+            if t not in triggers:
+                raise MarkupError(f"span {s.text!r} attaches to unknown trigger {t}")
+            attached[t].setdefault(s.label, s)
+    events = []
+    for tag, trig in sorted(triggers.items(), key=lambda kv: kv[1].start):
+        meta = metas[tag]
+        cls = meta.get("class")
+        if cls not in EVENT_CLASSES:
+            raise MarkupError(f"{doc['id']} {tag}: unknown class {cls!r}")
+        ec = EVENT_CLASSES[cls]
+        modality = meta.get("modality", "asserted")
+        if modality not in MODALITIES:
+            raise MarkupError(f"{doc['id']} {tag}: bad modality {modality!r}")
+        cameo = str(meta.get("cameo") or ec.cameo)
+        if cameo[:2] != ec.cameo[:2]:
+            raise MarkupError(f"{doc['id']} {tag}: CAMEO {cameo} is outside root {ec.cameo[:2]} of {cls}")
+        precision = meta.get("precision")
+        if precision not in (None, 1, 2, 3):
+            raise MarkupError(f"{doc['id']} {tag}: precision must be 1, 2, 3 or null")
+        fat = meta.get("fatalities")
+        if fat is not None and (not isinstance(fat, int) or fat < 0):
+            raise MarkupError(f"{doc['id']} {tag}: fatalities must be a non-negative int or null")
+        args = attached[tag]
+        events.append(
+            {
+                "event_class": cls,
+                "event_type": ec.event_type,
+                "sub_event_type": ec.sub_event_type,
+                "disorder_type": ec.disorder_type,
+                "cameo_code": cameo,
+                "cameo_root": cameo[:2],
+                "modality": modality,
+                "event_date": _check_date(meta.get("date"), f"{doc['id']} {tag} date"),
+                "time_precision": precision,
+                "fatalities": fat,
+                "actor1": _actor(meta.get("a1"), args.get("ACTOR1")),
+                "actor2": _actor(meta.get("a2"), args.get("ACTOR2") or args.get("FATALITIES")),
+                "location": _location(meta.get("loc"), args.get("LOCATION")),
+                "evidence": {"start": trig.start, "end": trig.end, "trigger": trig.text},
+            }
+        )
+    article = {k: doc[k] for k in ("id", "lang", "date", "title", "source", "url") if doc.get(k)}
+    article["text"] = text
+    article["events"] = events
+    article["spans"] = [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+    for s in article["spans"]:
+        assert text[s["start"] : s["end"]], s
+    return article
+
+
+def read_markup_file(path: str) -> list[dict]:
+    """Read an authoring JSONL file and convert every document, naming the line on error."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(convert_document(json.loads(line)))
+            except (json.JSONDecodeError, MarkupError) as exc:
+                raise MarkupError(f"{path}:{lineno}: {exc}") from exc
+    return out

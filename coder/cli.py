@@ -1,0 +1,98 @@
+"""The ``coder`` command line: thin typer wrappers around importable functions."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from coder import __version__
+from coder.errors import CoderError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Event-data coding of English and French news.")
+
+
+class Fmt(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+    phoenix = "phoenix"
+
+
+class Lang(str, Enum):
+    auto = "auto"
+    en = "en"
+    fr = "fr"
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code=1)
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    """coder: who did what to whom, where, when, how many died."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+def code(
+    inputs: Annotated[list[str], typer.Argument(help="JSONL / CSV / Parquet files, directories of .txt files, or - for stdin.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output file; a manifest is written beside it.")],
+    fmt: Annotated[Fmt | None, typer.Option("--format", "-F", help="Output format (default: from OUTPUT's suffix, else jsonl).")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of all articles, or auto-detect.")] = Lang.auto,
+    batch_size: Annotated[int, typer.Option("--batch-size", "-b", min=1, help="Sentences per model batch.")] = 32,
+    workers: Annotated[int, typer.Option("--workers", "-n", min=1, help="Worker processes, each loading the model once.")] = 1,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run (no duplicate, no loss).")] = False,
+    shard_index: Annotated[int, typer.Option("--shard-index", min=0, help="This job's shard (0-based).")] = 0,
+    num_shards: Annotated[int, typer.Option("--num-shards", min=1, help="Number of shards of a cluster array job.")] = 1,
+    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: the shipped model).")] = None,
+    min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop records below this confidence.")] = 0.0,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing OUTPUT and manifest.")] = False,
+    all_modalities: Annotated[bool, typer.Option("--all-modalities", help="Also write negated, hypothetical and future events.")] = False,
+    max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this (characters).")] = 1_000_000,
+    max_records: Annotated[int, typer.Option("--max-records", min=1, help="Keep at most this many records per article.")] = 500,
+) -> None:
+    """Code article dumps into event records (the main job)."""
+    from coder.batch import code_files
+
+    modalities = ("asserted", "negated", "hypothetical", "future") if all_modalities else ("asserted",)
+    try:
+        summary = code_files(
+            inputs, output, fmt=fmt.value if fmt else None, lang=lang.value, batch_size=batch_size, workers=workers,
+            resume=resume, shard_index=shard_index, num_shards=num_shards, model=str(model) if model else None,
+            min_confidence=min_confidence, force=force, modalities=modalities, max_chars=max_chars,
+            max_records=max_records,
+        )
+    except (CoderError, ValueError) as exc:
+        _fail(exc)
+    st = summary.statuses
+    typer.echo(
+        f"{summary.articles} articles coded ({st['coded']} with events, {st['no_event']} without, "
+        f"{st['error']} errors; {summary.resumed} done before resume), {summary.records} records → {summary.output}; "
+        f"manifest → {summary.manifest}",
+        err=True,
+    )
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

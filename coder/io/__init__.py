@@ -1,0 +1,1 @@
+"""Output writers and the crash-safe journal of the batch job."""

@@ -1,0 +1,1 @@
+"""The normaliser: tagged spans → contract records, one module per field family."""

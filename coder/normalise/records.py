@@ -1,0 +1,141 @@
+"""Assemble contract records from a document and its tagged sentences.
+
+This is where each field of :class:`~coder.schema.EventRecord` is decided, family by family:
+typing (:mod:`.events`), actors (:mod:`.actors`), place (:mod:`.locations`), date (:mod:`.dates`),
+toll (:mod:`.fatalities`), confidence (:mod:`.confidence`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from coder import __version__
+from coder.document import Document
+from coder.normalise.actors import normalise_actor
+from coder.normalise.countries import find_countries
+from coder.normalise.dates import resolve_date
+from coder.normalise.events import type_event
+from coder.normalise.fatalities import parse_fatalities
+from coder.normalise.locations import resolve_location
+from coder.schema import EventRecord, Evidence, FieldConfidences
+from coder.tagger.base import TaggedSpan
+
+
+@dataclass
+class _Event:
+    trigger: TaggedSpan
+    args: dict[str, list[TaggedSpan]] = field(default_factory=dict)
+
+
+def link_arguments(spans: list[TaggedSpan]) -> list[_Event]:
+    """Group the spans of one sentence into events: each argument goes to its nearest trigger."""
+    triggers = [s for s in spans if s.label == "TRIGGER"]
+    events = [_Event(t) for t in sorted(triggers, key=lambda s: s.start)]
+    if not events:
+        return []
+    for s in spans:
+        if s.label == "TRIGGER":
+            continue
+        nearest = min(events, key=lambda e: _gap(e.trigger, s))
+        nearest.args.setdefault(s.label, []).append(s)
+    return events
+
+
+def _gap(a: TaggedSpan, b: TaggedSpan) -> int:
+    if b.end <= a.start:
+        return a.start - b.end
+    if b.start >= a.end:
+        return b.start - a.end
+    return 0
+
+
+def main_country(doc: Document) -> str | None:
+    """The country an article is mostly about: the most frequent one named in its sentences."""
+    counts: Counter[str] = Counter()
+    for a, b in doc.sentences:
+        counts.update(c for _, _, c in find_countries(doc.text[a:b]))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def event_id(article_id: str, start: int, end: int, model: str) -> str:
+    """Stable id: same article, trigger offsets and model → same id."""
+    return hashlib.sha1(f"{article_id}\x1f{start}\x1f{end}\x1f{model}".encode()).hexdigest()[:20]
+
+
+class Normaliser:
+    """Turns tagged sentences into :class:`EventRecord` objects."""
+
+    def __init__(self, model_name: str = "unknown") -> None:
+        self.model_name = model_name
+
+    def normalise(self, doc: Document, tagged: list[list[TaggedSpan]]) -> list[EventRecord]:
+        """Records for ``doc``; ``tagged[i]`` holds the spans of ``doc.sentences[i]``."""
+        records: list[EventRecord] = []
+        context = main_country(doc) if any(tagged) else None
+        art = doc.article
+        for (s_start, s_end), spans in zip(doc.sentences, tagged):
+            sentence = doc.text[s_start:s_end]
+            for ev in link_arguments(spans):
+                trig = ev.trigger
+                if trig.event_class is None:
+                    continue
+                t_start, t_end = s_start + trig.start, s_start + trig.end
+                trigger_text = doc.text[t_start:t_end]
+                typ = type_event(trig.event_class, trigger_text, sentence)
+                arg = {k: max(v, key=lambda s: s.score) for k, v in ev.args.items()}
+
+                def text_of(span: TaggedSpan, base: int = s_start) -> str:
+                    return doc.text[base + span.start : base + span.end]
+
+                actor1 = normalise_actor(text_of(arg["ACTOR1"]), doc.lang, context) if "ACTOR1" in arg else None
+                target = arg.get("ACTOR2") or arg.get("FATALITIES")
+                actor2 = normalise_actor(text_of(target), doc.lang, context) if target else None
+                location = resolve_location(text_of(arg["LOCATION"]), doc.lang, context) if "LOCATION" in arg else None
+                time_text = text_of(arg["TIME"]) if "TIME" in arg else None
+                date, precision = resolve_date(time_text, doc.pub_date, doc.lang)
+                fat_spans = ev.args.get("FATALITIES", [])
+                counts = [parse_fatalities(text_of(s), doc.lang) for s in fat_spans]
+                known = [c for c in counts if c is not None]
+                fatalities = sum(known) if known else None
+                p_class = trig.class_probs.get(trig.event_class, 0.0)
+                confidence = max(0.0, min(1.0, trig.score * p_class))
+                records.append(
+                    EventRecord(
+                        article_id=art.id,
+                        event_id=event_id(art.id, t_start, t_end, self.model_name),
+                        language=doc.lang,  # type: ignore[arg-type]
+                        event_date=date,
+                        time_precision=precision,
+                        event_type=typ.event_type,
+                        sub_event_type=typ.sub_event_type,
+                        disorder_type=typ.disorder_type,
+                        cameo_code=typ.cameo_code,
+                        cameo_root=typ.cameo_root,
+                        quad_class=typ.quad_class,
+                        goldstein=typ.goldstein,
+                        plover_event=typ.plover_event,
+                        actor1=actor1,
+                        actor2=actor2,
+                        location=location,
+                        fatalities=fatalities,
+                        modality=trig.modality,  # type: ignore[arg-type]
+                        evidence=Evidence(sentence=sentence, start=t_start, end=t_end, trigger=trigger_text),
+                        confidence=round(confidence, 4),
+                        confidences=FieldConfidences(
+                            event_type=round(p_class, 4),
+                            cameo_code=round(p_class, 4),
+                            actor1=round(arg["ACTOR1"].score, 4) if actor1 else None,
+                            actor2=round(target.score, 4) if target else None,
+                            location=round(arg["LOCATION"].score, 4) if location else None,
+                            event_date=(round(arg["TIME"].score, 4) if time_text else 0.5) if date else None,
+                        ),
+                        coder_version=__version__,
+                        model=self.model_name,
+                        title=art.title,
+                        url=art.url,
+                        source=art.source,
+                    )
+                )
+        return records

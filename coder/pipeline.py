@@ -1,0 +1,155 @@
+"""The Python API: :class:`Coder` codes texts and streams of articles into event records.
+
+ingest → :func:`coder.document.prepare` (clean, language, date, sentences) → tagger → normaliser.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coder.document import Document, prepare
+from coder.errors import CoderError, Errors, InputError
+from coder.ingest import DEFAULT_MAX_CHARS, InputItem, article_from_dict
+from coder.normalise.records import Normaliser
+from coder.schema import Article, EventRecord
+from coder.tagger.base import TaggedSpan, Tagger
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_NAME = "coder-tagger-enfr"
+DEFAULT_MAX_RECORDS = 500
+"""At most this many records are kept per article (a hostile dump cannot flood the output)."""
+
+
+def default_model_path() -> Path:
+    """The shipped model: ``$CODER_MODEL`` if set, else ``models/coder-tagger-enfr`` of the checkout."""
+    env = os.environ.get("CODER_MODEL")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
+
+
+@dataclass
+class ArticleResult:
+    """What became of one input article: its records, or why it has none."""
+
+    key: str
+    status: str
+    records: list[EventRecord] = field(default_factory=list)
+    error: str | None = None
+
+
+class Coder:
+    """Codes English and French news into contract records with any :class:`Tagger`."""
+
+    def __init__(
+        self,
+        tagger: Tagger,
+        *,
+        batch_size: int = 32,
+        min_confidence: float = 0.0,
+        modalities: Iterable[str] = ("asserted",),
+        max_records: int = DEFAULT_MAX_RECORDS,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        chunk_articles: int = 16,
+    ) -> None:
+        self.tagger = tagger
+        self.normaliser = Normaliser(model_name=tagger.name)
+        self.batch_size = batch_size
+        self.min_confidence = min_confidence
+        self.modalities = frozenset(modalities)
+        self.max_records = max_records
+        self.max_chars = max_chars
+        self.chunk_articles = chunk_articles
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **kwargs) -> Coder:
+        """Load a trained tagger from ``path`` (default: the shipped model) and wrap it."""
+        from coder.tagger.hf import load_tagger
+
+        return cls(load_tagger(Path(path) if path else default_model_path()), **kwargs)
+
+    # -- public API -------------------------------------------------------------------------
+    def code(self, text: str, date: str | None = None, lang: str | None = None, id: str = "text") -> list[EventRecord]:
+        """Code one text. Raises :class:`~coder.errors.InputError` for unusable input."""
+        item = article_from_dict({"id": id, "text": text, "date": date, "lang": lang}, id, self.max_chars)
+        result = next(self.code_results([item]))
+        if result.status == "error":
+            raise InputError(result.error)
+        return result.records
+
+    def code_many(self, articles: Iterable[dict | Article]) -> Iterator[EventRecord]:
+        """Stream the records of many articles (dicts or :class:`Article`); bad ones are logged and skipped."""
+        for result in self.code_results(articles):
+            if result.status == "error":
+                log.warning("article %s not coded: %s", result.key, result.error)
+            yield from result.records
+
+    def code_results(self, items: Iterable[InputItem | dict | Article]) -> Iterator[ArticleResult]:
+        """One :class:`ArticleResult` per input item, in input order (the batch job's core)."""
+        chunk: list[InputItem] = []
+        for n, raw in enumerate(items):
+            chunk.append(self._as_item(raw, n))
+            if len(chunk) >= self.chunk_articles:
+                yield from self._code_chunk(chunk)
+                chunk = []
+        if chunk:
+            yield from self._code_chunk(chunk)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _as_item(self, raw: InputItem | dict | Article, n: int) -> InputItem:
+        if isinstance(raw, InputItem):
+            return raw
+        if isinstance(raw, Article):
+            raw = raw.model_dump()
+        return article_from_dict(raw, f"item-{n}", self.max_chars)
+
+    def _code_chunk(self, items: list[InputItem]) -> Iterator[ArticleResult]:
+        docs: list[Document | ArticleResult] = []
+        for item in items:
+            if item.article is None:
+                docs.append(ArticleResult(item.key, "error", error=item.error))
+                continue
+            try:
+                docs.append(prepare(item.article))
+            except CoderError as exc:
+                docs.append(ArticleResult(item.key, "error", error=str(exc)))
+            except Exception as exc:  # noqa: BLE001 - one bad article must not stop a run
+                docs.append(ArticleResult(item.key, "error", error=Errors.E120.format(detail=repr(exc))))
+        tagged = self._tag_documents([d for d in docs if isinstance(d, Document)])
+        for d in docs:
+            if isinstance(d, ArticleResult):
+                yield d
+                continue
+            try:
+                records = self.normaliser.normalise(d, tagged[id(d)])
+            except Exception as exc:  # noqa: BLE001
+                yield ArticleResult(d.id, "error", error=Errors.E120.format(detail=repr(exc)))
+                continue
+            records = [
+                r for r in records if r.modality in self.modalities and r.confidence >= self.min_confidence
+            ]
+            error = None
+            if len(records) > self.max_records:
+                error = f"E121 {len(records)} records, truncated to the first {self.max_records} (--max-records)"
+                records = records[: self.max_records]
+            yield ArticleResult(d.id, "coded" if records else "no_event", records, error)
+
+    def _tag_documents(self, docs: list[Document]) -> dict[int, list[list[TaggedSpan]]]:
+        """Tag every sentence of ``docs`` in length-bucketed batches; spans per document."""
+        flat: list[tuple[int, int, str, str]] = []  # (doc key, sentence index, text, lang)
+        for d in docs:
+            for i, (a, b) in enumerate(d.sentences):
+                flat.append((id(d), i, d.text[a:b], d.lang))
+        out: dict[int, list[list[TaggedSpan]]] = {id(d): [[] for _ in d.sentences] for d in docs}
+        order = sorted(range(len(flat)), key=lambda k: len(flat[k][2]))
+        for start in range(0, len(order), self.batch_size):
+            batch = [flat[k] for k in order[start : start + self.batch_size]]
+            results = self.tagger.tag([b[2] for b in batch], [b[3] for b in batch])
+            for (doc_key, idx, _, _), spans in zip(batch, results):
+                out[doc_key][idx] = spans
+        return out
