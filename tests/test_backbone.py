@@ -8,6 +8,7 @@ one once (through the command line).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.util
 import json
@@ -201,6 +202,20 @@ def test_pruning_rule_on_real_vocabulary(e5: backbone.E5S1) -> None:
         assert e5.pieces.index(piece) not in kept_set, piece
 
 
+def test_unk_penalty_survives_pruning_the_lowest_pieces(e5: backbone.E5S1) -> None:
+    pieces = ["<s>", "<pad>", "</s>", "<unk>", "a", "b", "ab", "жж", "<mask>"]
+    scores = [0.0, 0.0, 0.0, 0.0, -1.0, -2.0, -2.5, -9.0, 0.0]
+    keep = backbone.en_fr_piece_ids(pieces)
+    assert keep == [0, 1, 2, 3, 4, 5, 6, 8]
+    tok = backbone.build_tokenizer(pieces, scores, keep,
+                                   charsmap=backbone.xlmr_charsmap(e5.norm_map))
+    vocab = json.loads(tok.to_str())["model"]["vocab"]
+    assert vocab[3] == ["<unk>", -9.0] and min(s for _, s in vocab) == -9.0
+    assert tok.encode("ab ba").ids == [0, 3, 6, 3, 5, 4, 2]  # the toy vocabulary has no "▁"
+    with pytest.raises(ValueError, match="<unk>"):
+        backbone.build_tokenizer(pieces, scores, [0, 1, 2, 4, 8])
+
+
 def test_unpruned_tokenizer_equals_reference(full_tok: Tokenizer, ref_tok: Tokenizer) -> None:
     for text in EN_FR + OTHER_SCRIPTS:
         assert full_tok.encode(text).ids == ref_tok.encode(text).ids, text
@@ -219,6 +234,20 @@ def test_normaliser_equals_reference_on_every_bmp_code_point(
         for form in ("NFC", "NFD", "NFKD"):
             variant = unicodedata.normalize(form, text)
             assert ours.normalize_str(variant) == ref.normalize_str(variant), (form, text)
+
+
+def test_charsmap_holds_every_rule_of_the_reference(
+        e5: backbone.E5S1, ref_tok: Tokenizer) -> None:
+    normalizers = json.loads(ref_tok.to_str())["normalizer"]["normalizers"]
+    ref_blob = base64.b64decode(normalizers[0]["precompiled_charsmap"])
+    ref_rules = backbone._decompile_charsmap(ref_blob)
+    ours = backbone._decompile_charsmap(backbone.xlmr_charsmap(e5.norm_map))
+    assert len(ref_rules) > 200_000
+    assert {k: v for k, v in ours.items() if k in ref_rules} == ref_rules
+    extra = set(ours) - set(ref_rules)
+    assert len(extra) <= 25 and all(max(map(ord, k)) >= 0x10000 for k in extra), extra
+    # the SentencePiece builder reproduces the reference blob from the reference rules
+    assert backbone._compile_charsmap(ref_rules) == ref_blob
 
 
 def _remap(ref_ids: list[int], kept: list[int]) -> list[int]:

@@ -70,10 +70,15 @@ class TaggerModel(nn.Module):
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         labels: torch.Tensor | None = None,
+        allowed_labels: torch.Tensor | None = None,
         class_labels: torch.Tensor | None = None,
         modality_labels: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
-        """Logits of the three heads, and the summed loss when labels are given."""
+        """Logits of the three heads, and the summed loss when labels are given.
+
+        ``allowed_labels`` (bool ``[batch, tokens, n_bio]``) replaces ``labels`` for partially
+        annotated data: the span loss is ``-log P(label ∈ allowed)``, zero where all are allowed.
+        """
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         hidden = self.dropout(hidden)
         out = {
@@ -81,9 +86,17 @@ class TaggerModel(nn.Module):
             "class_logits": self.class_head(hidden),
             "modality_logits": self.modality_head(hidden),
         }
+        ce = nn.CrossEntropyLoss(ignore_index=-100)
+        loss = None
         if labels is not None:
-            ce = nn.CrossEntropyLoss(ignore_index=-100)
             loss = ce(out["span_logits"].flatten(0, 1), labels.flatten())
+        elif allowed_labels is not None:
+            logits = out["span_logits"]
+            total = torch.logsumexp(logits, -1)
+            kept = torch.logsumexp(logits.masked_fill(~allowed_labels, float("-inf")), -1)
+            active = attention_mask.bool() & ~allowed_labels.all(-1)
+            loss = ((total - kept) * active).sum() / active.sum().clamp(min=1)
+        if loss is not None:
             for key, lab in (("class_logits", class_labels), ("modality_logits", modality_labels)):
                 if lab is not None and (lab != -100).any():
                     loss = loss + ce(out[key].flatten(0, 1), lab.flatten())

@@ -1,0 +1,1 @@
+"""Training the tagger: gold articles → token examples → fine-tuned model directory."""
