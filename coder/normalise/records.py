@@ -19,8 +19,7 @@ from coder.normalise.dates import resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
 from coder.normalise.locations import resolve_location
-from coder.schema import Location
-from coder.schema import EventRecord, Evidence, FieldConfidences
+from coder.schema import EventRecord, Evidence, FieldConfidences, Location
 from coder.tagger.base import TaggedSpan
 
 
