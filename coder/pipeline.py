@@ -58,7 +58,7 @@ class Coder:
         chunk_articles: int = 16,
     ) -> None:
         self.tagger = tagger
-        self.normaliser = Normaliser(model_name=tagger.name)
+        self.normaliser = Normaliser(model_name=tagger.name, calibration=getattr(tagger, "calibration", None))
         self.batch_size = batch_size
         self.min_confidence = min_confidence
         self.modalities = frozenset(modalities)

@@ -37,9 +37,9 @@ def parse_fatalities(phrase: str, lang: str = "en") -> int | None:
         return None
     converted = _alpha2digit()(text, "fr" if lang == "fr" else "en", threshold=0)
     numbers = [n for n in (_to_int(t) for t in _NUM.findall(converted)) if n is not None]
-    singles = len(_SINGLE.findall(converted))
+    singles = 0 if _VAGUE.search(text) else len(_SINGLE.findall(converted))
     if not numbers and _VAGUE.search(text):
-        return None
+        return None  # "une dizaine de soldats": the article is not a count
     if not numbers and not singles:
         return None
     if re.search(r"\bat least\b|\bau moins\b|\bmore than\b|\bplus de\b|\bover\b", text, re.IGNORECASE):

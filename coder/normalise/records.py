@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from coder import __version__
+from coder.calibrate import apply_calibration
 from coder.document import Document
 from coder.normalise.actors import normalise_actor
 from coder.normalise.countries import find_countries
@@ -19,6 +20,7 @@ from coder.normalise.dates import resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
 from coder.normalise.locations import resolve_location
+from coder.normalise.modality import decide_modality
 from coder.schema import EventRecord, Evidence, FieldConfidences, Location
 from coder.tagger.base import TaggedSpan
 
@@ -94,8 +96,9 @@ def event_id(article_id: str, start: int, end: int, model: str) -> str:
 class Normaliser:
     """Turns tagged sentences into :class:`EventRecord` objects."""
 
-    def __init__(self, model_name: str = "unknown") -> None:
+    def __init__(self, model_name: str = "unknown", calibration: dict | None = None) -> None:
         self.model_name = model_name
+        self.calibration = calibration
 
     def normalise(self, doc: Document, tagged: list[list[TaggedSpan]]) -> list[EventRecord]:
         """Records for ``doc``; ``tagged[i]`` holds the spans of ``doc.sentences[i]``."""
@@ -139,7 +142,7 @@ class Normaliser:
                 known = [c for c in counts if c is not None]
                 fatalities = sum(known) if known else None
                 p_class = trig.class_probs.get(trig.event_class, 0.0)
-                confidence = max(0.0, min(1.0, trig.score * p_class))
+                confidence = apply_calibration(max(0.0, min(1.0, trig.score * p_class)), self.calibration)
                 records.append(
                     EventRecord(
                         article_id=art.id,
@@ -159,7 +162,7 @@ class Normaliser:
                         actor2=actor2,
                         location=location,
                         fatalities=fatalities,
-                        modality=trig.modality,  # type: ignore[arg-type]
+                        modality=decide_modality(trig.modality_probs, sentence, trig.start, trig.end),  # type: ignore[arg-type]
                         evidence=Evidence(sentence=sentence, start=t_start, end=t_end, trigger=trigger_text),
                         confidence=round(confidence, 4),
                         confidences=FieldConfidences(

@@ -48,7 +48,9 @@ class HFTagger:
         special = tokenizer.encode("", add_special_tokens=True).ids
         self._cls = special[:1]
         self._sep = special[1:] if len(special) > 1 else []
-        self.pad_id = tokenizer.token_to_id("<pad>") or tokenizer.token_to_id("[PAD]") or 0
+        pad = tokenizer.token_to_id("<pad>")
+        self.pad_id = pad if pad is not None else (tokenizer.token_to_id("[PAD]") or 0)
+        self.calibration: dict | None = None
 
     # -- windows ------------------------------------------------------------------------------
     def _windows(self, n: int) -> list[tuple[int, int]]:
@@ -166,4 +168,8 @@ def load_tagger(model_dir: Path, **kwargs) -> HFTagger:
     if card.is_file():
         meta = json.loads(card.read_text("utf-8"))
         name = f"{meta.get('name', name)}-{meta.get('version', '0')}"
-    return HFTagger(model, tokenizer, name, **kwargs)
+    from coder.calibrate import load_calibration
+
+    tagger = HFTagger(model, tokenizer, name, **kwargs)
+    tagger.calibration = load_calibration(model_dir)
+    return tagger

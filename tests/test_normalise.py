@@ -1,0 +1,104 @@
+"""Normaliser families, each with English and French cases (the examples of the normaliser issue)."""
+
+from __future__ import annotations
+
+import pytest
+
+from coder.normalise.actors import normalise_actor
+from coder.normalise.dates import resolve_date
+from coder.normalise.events import type_event
+from coder.normalise.fatalities import parse_fatalities
+from coder.normalise.locations import resolve_location
+from coder.normalise.modality import decide_modality, modality_cue
+
+
+@pytest.mark.parametrize("text,lang", [("Syrian troops", "en"), ("l'armée syrienne", "fr"), ("the Syrian army", "en"),
+                                       ("les soldats syriens", "fr")])
+def test_actor_syrian_army_is_syrmil(text, lang):
+    a = normalise_actor(text, lang)
+    assert (a.cameo_code, a.country, a.inter) == ("SYRMIL", "SYR", 1)
+
+
+@pytest.mark.parametrize("text", ["l'État islamique", "EI", "Daech", "IS", "ISIS", "the Islamic State (IS) organization"])
+def test_actor_islamic_state_aliases_are_one_group(text):
+    a = normalise_actor(text, "fr", "SYR")
+    assert (a.name, a.cameo_code, a.inter) == ("Islamic State", "IMGSEPISI", 2)
+    assert a.country == "SYR"  # transnational group: country of operation from context
+
+
+def test_actor_demonyms_and_unnamed_actors():
+    assert normalise_actor("four Saudi men", "en").country == "SAU"
+    a = normalise_actor("des hommes armés non identifiés", "fr", "MLI")
+    assert (a.cameo_code, a.country, a.inter) == ("MLIUAF", "MLI", 3)
+    assert normalise_actor("a general and four soldiers", "en", "SYR").cameo_code == "SYRMIL"
+    assert normalise_actor("les manifestants", "fr", "FRA").cameo_code == "FRAOPP"
+
+
+@pytest.mark.parametrize("text", ["Deir ez-Zor", "Deïr ez-Zor", "Deir Ezzor"])
+def test_location_transliteration_variants(text):
+    loc = resolve_location(text, "fr")
+    assert (loc.name, loc.country, loc.admin1) == ("Deir ez-Zor", "SYR", "Deir ez-Zor")
+
+
+def test_location_french_exonym_context_and_unresolved():
+    assert resolve_location("Alep", "fr").name == resolve_location("Aleppo", "en").name == "Aleppo"
+    loc = resolve_location("the village of Sabon Birni, in Sokoto state", "en")
+    assert (loc.name, loc.country, loc.admin1, loc.geo_precision) == ("Sabon Birni", "NGA", "Sokoto", 1)
+    province = resolve_location("la province de Deïr Ezzor", "fr")
+    assert (province.admin1, province.geo_precision) == ("Deir ez-Zor", 3)
+    unknown = resolve_location("Xqzvillage", "en")
+    assert (unknown.text, unknown.country, unknown.latitude) == ("Xqzvillage", None, None)
+    assert resolve_location("Tripoli", "en", "LBN").country == "LBN"  # ambiguous name, article context
+    assert resolve_location("Tripoli", "en", "LBY").country == "LBY"
+
+
+@pytest.mark.parametrize("expr,lang,expected", [
+    ("on Sunday", "en", ("2021-11-21", 1)), ("last Tuesday", "en", ("2021-11-16", 1)), ("hier", "fr", ("2021-11-21", 1)),
+    ("dans la nuit de samedi à dimanche", "fr", ("2021-11-21", 1)), ("le 8 novembre", "fr", ("2021-11-08", 1)),
+    ("on November 8", "en", ("2021-11-08", 1)), ("last week", "en", ("2021-11-15", 2)), ("in March 2019", "en", ("2019-03-01", 3)),
+    ("jeudi dernier", "fr", ("2021-11-18", 1)), (None, "en", ("2021-11-22", 2)),
+])
+def test_dates_resolve_against_publication_date(expr, lang, expected):
+    assert resolve_date(expr, "2021-11-22", lang) == expected  # a Monday
+
+
+def test_dates_without_publication_date():
+    assert resolve_date("on Sunday", None, "en") == (None, None)
+    assert resolve_date(None, None, "fr") == (None, None)
+    assert resolve_date("le 5 mars 2023", None, "fr") == ("2023-03-05", 1)
+
+
+@pytest.mark.parametrize("phrase,lang,n", [
+    ("a general and four soldiers", "en", 5), ("treize combattants", "fr", 13), ("13 pro-regime fighters", "en", 13),
+    ("une dizaine de soldats", "fr", None), ("dozens of civilians", "en", None), ("at least 20 people", "en", 20),
+    ("un officier et deux soldats", "fr", 3), ("vingt-cinq civils", "fr", 25), ("1,600 members", "en", 1600),
+])
+def test_fatalities_numbers_in_words(phrase, lang, n):
+    assert parse_fatalities(phrase, lang) == n
+
+
+def test_event_typing_fixes_acled_and_refines_cameo():
+    t = type_event("remote_explosive", "exploded", "A bomb exploded as their vehicle passed by.")
+    assert (t.sub_event_type, t.event_type, t.cameo_root, t.quad_class) == (
+        "Remote explosive/landmine/IED", "Explosions/Remote violence", "18", 4)
+    claim = type_event("statement", "a revendiqué", "L'EI a revendiqué l'attaque.")
+    assert (claim.cameo_code, claim.event_type) == ("015", None)
+    release = type_event("yield", "released", "Rebels released 12 hostages.")
+    assert release.cameo_code == "0841" and release.plover_event == "RETREAT"  # CAMEO2PLOVER-2021
+    assert type_event("air_drone_strike", "drone strike", "A drone strike hit the convoy.").cameo_code == "1952"
+    assert type_event("appeal", "called", "The UN called for calm.").goldstein == 3.0
+
+
+def test_modality_cues_and_model_confidence():
+    s = "L'attaque n'a pas été revendiquée."
+    assert modality_cue(s, 2, 9) is None  # still an (asserted) attack
+    s2 = "Des jihadistes pourraient frapper la ville."
+    i = s2.index("frapper")
+    assert modality_cue(s2, i, i + 7) == "hypothetical"
+    s3 = "The army did not shell the village."
+    j = s3.index("shell")
+    assert decide_modality({"asserted": 0.5, "negated": 0.5}, s3, j, j + 5) == "negated"
+    assert decide_modality({"asserted": 0.95, "negated": 0.05}, s3, j, j + 5) == "asserted"
+    s4 = "Les syndicats prévoient de manifester lundi."
+    k = s4.index("manifester")
+    assert modality_cue(s4, k, k + 10) == "future"
