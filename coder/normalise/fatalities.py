@@ -35,11 +35,14 @@ def parse_fatalities(phrase: str, lang: str = "en") -> int | None:
     text = phrase.strip()
     if not text:
         return None
+    # "une dizaine", "a dozen": the article is not a count
+    text = re.sub(r"\b(?:une?|a|an)\s+(?=(?:dizaine|douzaine|vingtaine|trentaine|quarantaine|cinquantaine|centaine|dozen)s?\b)",
+                  "", text, flags=re.IGNORECASE)
     converted = _alpha2digit()(text, "fr" if lang == "fr" else "en", threshold=0)
     numbers = [n for n in (_to_int(t) for t in _NUM.findall(converted)) if n is not None]
     singles = 0 if _VAGUE.search(text) else len(_SINGLE.findall(converted))
     if not numbers and _VAGUE.search(text):
-        return None  # "une dizaine de soldats": the article is not a count
+        return None
     if not numbers and not singles:
         return None
     if re.search(r"\bat least\b|\bau moins\b|\bmore than\b|\bplus de\b|\bover\b", text, re.IGNORECASE):

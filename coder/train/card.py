@@ -93,7 +93,7 @@ def _score_table(scores: dict) -> list[str]:
             continue
         sp = s.get("spans", {})
 
-        def f(lab: str) -> str:
+        def f(lab: str, sp: dict = sp) -> str:
             return f"{sp[lab]['f1-score']:.3f}" if lab in sp else "—"
 
         ca = s.get("class_accuracy")
