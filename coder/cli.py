@@ -30,6 +30,15 @@ class Lang(str, Enum):
     fr = "fr"
 
 
+class GoldFmt(str, Enum):
+    ours = "ours"
+    label_studio = "label-studio"
+    prodigy = "prodigy"
+    doccano = "doccano"
+    brat = "brat"
+    conll = "conll"
+
+
 def _fail(exc: Exception) -> None:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(code=1)
@@ -117,6 +126,44 @@ def train(
     except (CoderError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
     typer.echo(json.dumps(result["history"][-1] if result["history"] else {}, indent=2), err=True)
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold set: contract JSONL, or a tool export (see --format; brat: a directory).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Report directory: report.json, report.md and PNG plots.")],
+    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model to code the gold with (default: the shipped model); with --predictions, only tags spans.")] = None,
+    predictions: Annotated[Path | None, typer.Option("--predictions", "-p", help="Score these records (JSONL from 'coder code', or gold-format JSONL) instead of coding.")] = None,
+    fmt: Annotated[GoldFmt, typer.Option("--format", "-F", help="Format of GOLD.")] = GoldFmt.ours,
+    label_map: Annotated[str | None, typer.Option("--label-map", help="JSON object or JSON file mapping tool labels to ours (TRIGGER, ACTOR1, ... or an event class; null drops).")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of gold articles that do not give one (auto: detect).")] = Lang.auto,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap resamples for the 95 % intervals (0: none).")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    all_modalities: Annotated[bool, typer.Option("--all-modalities", help="Count negated, hypothetical and future events in detection too.")] = False,
+    spans: Annotated[bool, typer.Option("--spans/--no-spans", help="Tag the gold sentences with the model for span-level scores.")] = True,
+    batch_size: Annotated[int, typer.Option("--batch-size", "-b", min=1, help="Sentences per model batch.")] = 32,
+) -> None:
+    """Score a model (or existing predictions) against an annotated gold set; write a report."""
+    from coder.evaluate import run_evaluation
+
+    try:
+        report = run_evaluation(
+            gold, output, model=model, predictions=predictions, fmt=fmt.value, label_map=label_map,
+            lang=None if lang is Lang.auto else lang.value, bootstrap=bootstrap, seed=seed,
+            all_modalities=all_modalities, spans=spans, batch_size=batch_size,
+        )
+    except (CoderError, ValueError) as exc:
+        _fail(exc)
+    det = report["scores"]["overall"]["detection"]
+
+    def show(est: dict) -> str:
+        return "n/a" if est["value"] is None else f"{est['value']:.3f}"
+
+    typer.echo(
+        f"{report['gold']['articles']} gold articles, {det['gold']} events: detection P {show(det['precision'])} "
+        f"R {show(det['recall'])} F1 {show(det['f1'])}; report → {output}/report.md",
+        err=True,
+    )
 
 
 def run() -> None:

@@ -15,6 +15,31 @@ def _segmenter(lang: str):
     return pysbd.Segmenter(language=lang if lang in ("en", "fr") else "en", clean=False)
 
 
+_CHUNK = 2000
+_BOUNDARY = re.compile(r"(?<=[.!?…»\"”])\s+(?=[A-ZÀ-ÝÉ«\"“(])")
+
+
+def _chunks(line: str) -> list[tuple[int, int]]:
+    """Cut a very long line into pieces of about ``_CHUNK`` characters at likely sentence ends.
+
+    pysbd is superlinear on long inputs; a 1 MB single-line article would take minutes.
+    """
+    if len(line) <= 2 * _CHUNK:
+        return [(0, len(line))]
+    out, start = [], 0
+    while len(line) - start > 2 * _CHUNK:
+        m = _BOUNDARY.search(line, start + _CHUNK, start + 2 * _CHUNK)
+        if m is None:
+            ws = line.rfind(" ", start + _CHUNK // 2, start + 2 * _CHUNK)
+            cut = ws + 1 if ws > start else start + 2 * _CHUNK
+        else:
+            cut = m.end()
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(line)))
+    return out
+
+
 def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """Split ``text`` into sentences; return ``(start, end)`` character offsets, end-exclusive.
 
@@ -22,9 +47,8 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     line with pysbd's rules for ``lang``. Leading and trailing whitespace is left out of a span.
     """
     spans: list[tuple[int, int]] = []
-    for line in _LINE_RE.finditer(text):
-        base = line.start()
-        chunk = line.group()
+    pieces = ((m.start() + a, m.group()[a:b]) for m in _LINE_RE.finditer(text) for a, b in _chunks(m.group()))
+    for base, chunk in pieces:
         if not chunk.strip():
             continue
         pos = 0
