@@ -207,8 +207,8 @@ def import_label_studio(path: str | Path, mapper: LabelMapper | None = None, lan
     """Label Studio JSON export (a list of tasks with ``data`` and ``annotations``).
 
     The first annotation that was not cancelled is used (a task without one is skipped);
-    ``labels`` regions give spans. The task
-    id is ``data.id`` when given, else the task ``id``; ``data.lang`` / ``data.date`` are kept.
+    ``labels`` regions give spans. The id is ``data.id`` when given, else the task ``id``;
+    ``data.lang`` / ``data.date`` are kept.
     A per-region ``choices`` value that names an event class or a modality is attached to the
     trigger region it belongs to.
     """

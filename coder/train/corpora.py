@@ -182,7 +182,7 @@ def _segment(text: str, lang: str, spans: list[Span]) -> list[tuple[int, int, li
     return out
 
 
-def _resolve(path: Path, kind: str, detail: str) -> CorpusError:
+def _error(path: Path, kind: str, detail: str) -> CorpusError:
     return CorpusError(f"{kind}: {path}: {detail}")
 
 
@@ -206,18 +206,18 @@ def ecbplus(path: str) -> Iterator[SentenceGold]:
         reader = csv.DictReader(fh)
         need = {"Topic", "File", "Sentence Number"}
         if not reader.fieldnames or not need <= set(reader.fieldnames):
-            raise _resolve(csv_path, kind, f"expected columns {sorted(need)}, got {reader.fieldnames}")
+            raise _error(csv_path, kind, f"expected columns {sorted(need)}, got {reader.fieldnames}")
         for n, row in enumerate(reader, start=2):
             try:
                 wanted.setdefault(f"{row['Topic'].strip()}_{row['File'].strip()}", set()).add(
                     int(row["Sentence Number"]))
             except (ValueError, AttributeError) as exc:
-                raise _resolve(csv_path, kind, f"line {n}: bad sentence number ({exc})") from None
+                raise _error(csv_path, kind, f"line {n}: bad sentence number ({exc})") from None
     files = {p.stem: p for p in docs_dir.rglob("*.xml")}
     annotated = frozenset({"LOCATION", "TIME"})
     for doc in sorted(wanted, key=_natural):
         if doc not in files:
-            raise _resolve(csv_path, kind, f"lists document {doc!r}, not found under {docs_dir}")
+            raise _error(csv_path, kind, f"lists document {doc!r}, not found under {docs_dir}")
         yield from _ecb_doc(files[doc], doc, wanted[doc], annotated)
 
 
@@ -234,14 +234,14 @@ def _ecb_doc(path: Path, doc: str, sentences: set[int], annotated: frozenset[str
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
-        raise _resolve(path, kind, f"not valid XML ({exc})") from None
+        raise _error(path, kind, f"not valid XML ({exc})") from None
     tokens: dict[str, tuple[int, int]] = {}
     by_sent: dict[int, list[tuple[int, str, str]]] = {}
     for t in root.iter("token"):
         try:
             tid, sent, num = t.get("t_id"), int(t.get("sentence")), int(t.get("number"))
         except (TypeError, ValueError):
-            raise _resolve(path, kind, f"token without t_id/sentence/number: {t.attrib}") from None
+            raise _error(path, kind, f"token without t_id/sentence/number: {t.attrib}") from None
         by_sent.setdefault(sent, []).append((num, tid, t.text or ""))
     for sent, toks in by_sent.items():
         toks.sort()
@@ -257,7 +257,7 @@ def _ecb_doc(path: Path, doc: str, sentences: set[int], annotated: frozenset[str
         if not ids:  # an instance (TAG_DESCRIPTOR) entry, not a mention
             continue
         if any(i not in tokens for i in ids):
-            raise _resolve(path, kind, f"markable {m.get('m_id')} anchors an unknown token")
+            raise _error(path, kind, f"markable {m.get('m_id')} anchors an unknown token")
         where = [tokens[i] for i in ids]
         if len({s for s, _ in where}) != 1:
             continue
@@ -269,7 +269,7 @@ def _ecb_doc(path: Path, doc: str, sentences: set[int], annotated: frozenset[str
         marks.setdefault(sent, []).append((first, last, label))
     for sent in sorted(sentences):
         if sent not in by_sent:
-            raise _resolve(path, kind, f"sentence {sent} listed in the CSV is not in the document")
+            raise _error(path, kind, f"sentence {sent} listed in the CSV is not in the document")
         words = [w for _, _, w in by_sent[sent]]
         text, offs = join_tokens(words)
         spans = [(offs[a][0], offs[b][1], lab) for a, b, lab in marks.get(sent, [])]
@@ -306,10 +306,10 @@ def _timeml_text(path: Path) -> tuple[str, list[Span]]:
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
-        raise _resolve(path, kind, f"not valid XML ({exc})") from None
+        raise _error(path, kind, f"not valid XML ({exc})") from None
     body = root.find("TEXT")
     if body is None:
-        raise _resolve(path, kind, "no <TEXT> element")
+        raise _error(path, kind, "no <TEXT> element")
     parts: list[str] = [body.text or ""]
     pos = len(parts[0])
     spans: list[Span] = []
@@ -389,11 +389,11 @@ def _conll_sentences(path: Path, kind: str) -> Iterator[list[tuple[str, str]]]:
                 rows = []
                 continue
             if len(fields) != 2:
-                raise _resolve(path, kind, f"line {n}: expected 'token TAG', got {line.rstrip()!r}")
+                raise _error(path, kind, f"line {n}: expected 'token TAG', got {line.rstrip()!r}")
             try:
                 _bio(fields[1])
             except ValueError:
-                raise _resolve(path, kind, f"line {n}: unknown tag {fields[1]!r} (expected O, S, T, R, B-X or I-X)") from None
+                raise _error(path, kind, f"line {n}: unknown tag {fields[1]!r} (expected O, S, T, R, B-X or I-X)") from None
             rows.append((fields[0], fields[1]))
     if rows:
         yield rows
@@ -476,12 +476,12 @@ def _brat_entities(ann: Path, text: str, kind: str) -> list[tuple[int, int, str,
                     continue
                 if prev_t and not re.match(r"^T\d+\t", line):
                     continue  # the rest of a multi-line annotation text
-                raise _resolve(ann, kind, f"line {n}: not a brat annotation: {line[:80]!r}")
+                raise _error(ann, kind, f"line {n}: not a brat annotation: {line[:80]!r}")
             prev_t = True
             etype = m.group(2)
             frags = [tuple(map(int, f.split())) for f in m.group(3).split(";")]
             if any(s > e or e > len(text) for s, e in frags):
-                raise _resolve(ann, kind, f"line {n}: offsets {m.group(3)} outside the text ({len(text)} characters)")
+                raise _error(ann, kind, f"line {n}: offsets {m.group(3)} outside the text ({len(text)} characters)")
             if etype in _ARG_TYPES:
                 label = _ARG_TYPES[etype]
             elif etype in _QUAD_TYPES or _CODE_TYPE.match(etype):
@@ -521,7 +521,7 @@ def spanish_brat(path: str) -> Iterator[SentenceGold]:
     for ann in anns:
         txt = ann.with_suffix(".txt")
         if not txt.is_file():
-            raise _resolve(ann, kind, f"no text file {txt.name} beside it")
+            raise _error(ann, kind, f"no text file {txt.name} beside it")
         with open(txt, encoding="utf-8", newline="") as fh:
             text = fh.read()
         ents = _brat_entities(ann, text, kind)
@@ -581,7 +581,7 @@ def acled_notes(path: str) -> Iterator[SentenceGold]:
         reader = csv.DictReader(fh)
         need = {"notes", "location"}
         if not reader.fieldnames or not need <= set(reader.fieldnames):
-            raise _resolve(f, kind, f"expected columns {sorted(need)}, got {reader.fieldnames}")
+            raise _error(f, kind, f"expected columns {sorted(need)}, got {reader.fieldnames}")
         for n, row in enumerate(reader, start=2):
             notes = (row.get("notes") or "").strip()
             if not notes:
