@@ -95,17 +95,33 @@ def _rewrite(path: Path, lines: Iterable[str]) -> None:
 _WORKER: Coder | None = None
 
 
-def _init_worker(model: str | None, options: dict, threads: int) -> None:
+def _init_worker(model: str | None, options: dict, threads: int, backend: str = "torch") -> None:
     global _WORKER
-    import torch
+    if backend == "torch":
+        import torch
 
-    torch.set_num_threads(threads)
-    _WORKER = Coder.load(model, **options)
+        torch.set_num_threads(threads)
+    _WORKER = Coder.load(model, backend=backend, threads=threads, **options)
 
 
 def _work(chunk: list[InputItem]) -> list[ArticleResult]:
     assert _WORKER is not None
     return list(_WORKER.code_results(chunk))
+
+
+def manifest_line(res: ArticleResult) -> str:
+    """The manifest line of one article (with its newline)."""
+    return json.dumps({"article_id": res.key, "status": res.status, "events": len(res.records), "error": res.error},
+                      ensure_ascii=False) + "\n"
+
+
+def prepare_backend(model: str | None, backend: str) -> None:
+    """Create the model's ONNX export once, before worker processes each load it."""
+    if backend != "torch":
+        from coder.pipeline import default_model_path
+        from coder.tagger.onnx import ensure_onnx
+
+        ensure_onnx(Path(model) if model else default_model_path(), quantize=backend == "onnx")
 
 
 def _chunks(items: Iterable[InputItem], size: int) -> Iterator[list[InputItem]]:
@@ -138,10 +154,14 @@ def code_files(
     max_records: int | None = None,
     coder: Coder | None = None,
     progress: bool | None = None,
+    backend: str = "torch",
+    threads: int | None = None,
 ) -> RunSummary:
     """Code every article of ``inputs`` into ``output`` (see the module docstring).
 
-    ``coder`` overrides ``model`` (tests pass a coder with a fake tagger). Raises
+    ``coder`` overrides ``model`` (tests pass a coder with a fake tagger). ``backend`` is ``torch``,
+    ``onnx`` (int8) or ``onnx-fp32``; ``threads`` the intra-op threads of each process (default:
+    the cores divided by ``workers``). Raises
     :class:`~coder.errors.OutputError` when the output cannot be written or nothing could be read.
     """
     out = Path(output)
@@ -149,6 +169,10 @@ def code_files(
     manifest, journal = manifest_path(out), journal_path(out)
     if not 0 <= shard_index < num_shards:
         raise ValueError(f"--shard-index must be in [0, {num_shards})")
+    from coder.tagger.base import BACKENDS
+
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     if force:
         for p in (out, manifest, journal):
             p.unlink(missing_ok=True)
@@ -191,20 +215,20 @@ def code_files(
         if workers > 1:
             import multiprocessing as mp
 
-            threads = max(1, (os.cpu_count() or 1) // workers)
-            pool = mp.get_context("spawn").Pool(workers, _init_worker, (model, options, threads))
+            prepare_backend(model, backend)
+            per_worker = threads or max(1, (os.cpu_count() or 1) // workers)
+            pool = mp.get_context("spawn").Pool(workers, _init_worker, (model, options, per_worker, backend))
             results_iter = (r for rs in pool.imap(_work, _chunks(todo(), chunk_size)) for r in rs)
         else:
             if coder is None:
-                coder = Coder.load(model, **options)
+                coder = Coder.load(model, backend=backend, threads=threads, **options)
             results_iter = coder.code_results(todo())
         n_since_flush = 0
         for res in results_iter:
             for rec in res.records:
                 jfh.write(rec.model_dump_json() + "\n")
             jfh.flush()
-            mfh.write(json.dumps({"article_id": res.key, "status": res.status, "events": len(res.records),
-                                  "error": res.error}, ensure_ascii=False) + "\n")
+            mfh.write(manifest_line(res))
             n_since_flush += 1
             if n_since_flush >= chunk_size:
                 mfh.flush()

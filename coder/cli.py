@@ -30,6 +30,12 @@ class Lang(str, Enum):
     fr = "fr"
 
 
+class Backend(str, Enum):
+    torch = "torch"
+    onnx = "onnx"
+    onnx_fp32 = "onnx-fp32"
+
+
 class GoldFmt(str, Enum):
     ours = "ours"
     label_studio = "label-studio"
@@ -73,6 +79,8 @@ def code(
     all_modalities: Annotated[bool, typer.Option("--all-modalities", help="Also write negated, hypothetical and future events.")] = False,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this (characters).")] = 1_000_000,
     max_records: Annotated[int, typer.Option("--max-records", min=1, help="Keep at most this many records per article.")] = 500,
+    backend: Annotated[Backend, typer.Option("--backend", help="What runs the model: PyTorch fp32, ONNX Runtime int8 (exported and cached on first use), or ONNX Runtime fp32.")] = Backend.torch,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Intra-op threads per process (default: cores / workers).")] = None,
 ) -> None:
     """Code article dumps into event records (the main job)."""
     from coder.batch import code_files
@@ -83,7 +91,7 @@ def code(
             inputs, output, fmt=fmt.value if fmt else None, lang=lang.value, batch_size=batch_size, workers=workers,
             resume=resume, shard_index=shard_index, num_shards=num_shards, model=str(model) if model else None,
             min_confidence=min_confidence, force=force, modalities=modalities, max_chars=max_chars,
-            max_records=max_records,
+            max_records=max_records, backend=backend.value, threads=threads,
         )
     except (CoderError, ValueError) as exc:
         _fail(exc)
@@ -94,6 +102,23 @@ def code(
         f"manifest → {summary.manifest}",
         err=True,
     )
+
+
+@app.command("export-onnx")
+def export_onnx(
+    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: the shipped model).")] = None,
+    fp32: Annotated[bool, typer.Option("--fp32", help="Export fp32 weights (for --backend onnx-fp32) instead of int8.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Export again even if a current export exists.")] = False,
+) -> None:
+    """Export the model to ONNX (model.int8.onnx next to it, or in $CODER_CACHE); 'coder code --backend onnx' does it on first use."""
+    from coder.pipeline import default_model_path
+    from coder.tagger.onnx import ensure_onnx
+
+    try:
+        path = ensure_onnx(model or default_model_path(), quantize=not fp32, force=force)
+    except CoderError as exc:
+        _fail(exc)
+    typer.echo(str(path))
 
 
 @app.command()

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coder.document import Document, prepare
 from coder.errors import CoderError, Errors, InputError
@@ -56,6 +59,7 @@ class Coder:
         max_records: int = DEFAULT_MAX_RECORDS,
         max_chars: int = DEFAULT_MAX_CHARS,
         chunk_articles: int = 16,
+        overlap: bool = True,
     ) -> None:
         self.tagger = tagger
         self.normaliser = Normaliser(model_name=tagger.name, calibration=getattr(tagger, "calibration", None))
@@ -65,13 +69,20 @@ class Coder:
         self.max_records = max_records
         self.max_chars = max_chars
         self.chunk_articles = chunk_articles
+        self.overlap = overlap
 
     @classmethod
-    def load(cls, path: str | Path | None = None, **kwargs) -> Coder:
-        """Load a trained tagger from ``path`` (default: the shipped model) and wrap it."""
+    def load(cls, path: str | Path | None = None, *, backend: str = "torch", threads: int | None = None,
+             **kwargs) -> Coder:
+        """Load a trained tagger from ``path`` (default: the shipped model) and wrap it.
+
+        ``backend``: ``torch`` (PyTorch fp32), ``onnx`` (ONNX Runtime, int8 weights) or ``onnx-fp32``;
+        ``threads``: the backend's intra-op threads (default: the library's choice).
+        """
         from coder.tagger.hf import load_tagger
 
-        return cls(load_tagger(Path(path) if path else default_model_path()), **kwargs)
+        tagger = load_tagger(Path(path) if path else default_model_path(), backend=backend, threads=threads)
+        return cls(tagger, **kwargs)
 
     # -- public API -------------------------------------------------------------------------
     def code(self, text: str, date: str | None = None, lang: str | None = None, id: str = "text") -> list[EventRecord]:
@@ -90,15 +101,17 @@ class Coder:
             yield from result.records
 
     def code_results(self, items: Iterable[InputItem | dict | Article]) -> Iterator[ArticleResult]:
-        """One :class:`ArticleResult` per input item, in input order (the batch job's core)."""
-        chunk: list[InputItem] = []
-        for n, raw in enumerate(items):
-            chunk.append(self._as_item(raw, n))
-            if len(chunk) >= self.chunk_articles:
-                yield from self._code_chunk(chunk)
-                chunk = []
-        if chunk:
-            yield from self._code_chunk(chunk)
+        """One :class:`ArticleResult` per input item, in input order (the batch job's core).
+
+        Items are coded in chunks of ``chunk_articles``. With ``overlap``, a background thread reads
+        and prepares the next chunk (cleaning, sentence splitting, tokenisation) while this one is
+        in the model; results do not depend on it.
+        """
+        prepared = (self._prepare_chunk(chunk) for chunk in self._chunks(items))
+        if self.overlap:
+            prepared = _background(prepared)
+        for chunk in prepared:
+            yield from self._finish_chunk(chunk)
 
     # -- internals ----------------------------------------------------------------------------
     def _as_item(self, raw: InputItem | dict | Article, n: int) -> InputItem:
@@ -108,7 +121,21 @@ class Coder:
             raw = raw.model_dump()
         return article_from_dict(raw, f"item-{n}", self.max_chars)
 
+    def _chunks(self, items: Iterable[InputItem | dict | Article]) -> Iterator[list[InputItem]]:
+        chunk: list[InputItem] = []
+        for n, raw in enumerate(items):
+            chunk.append(self._as_item(raw, n))
+            if len(chunk) >= self.chunk_articles:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
     def _code_chunk(self, items: list[InputItem]) -> Iterator[ArticleResult]:
+        return self._finish_chunk(self._prepare_chunk(items))
+
+    def _prepare_chunk(self, items: list[InputItem]) -> tuple[list[Document | ArticleResult], Any]:
+        """Prepare the documents of a chunk and, when the tagger can, tokenise their sentences."""
         docs: list[Document | ArticleResult] = []
         for item in items:
             if item.article is None:
@@ -120,7 +147,15 @@ class Coder:
                 docs.append(ArticleResult(item.key, "error", error=str(exc)))
             except Exception as exc:  # noqa: BLE001 - one bad article must not stop a run
                 docs.append(ArticleResult(item.key, "error", error=Errors.E120.format(detail=repr(exc))))
-        tagged = self._tag_documents([d for d in docs if isinstance(d, Document)])
+        encoded = None
+        if hasattr(self.tagger, "encode") and hasattr(self.tagger, "tag_encoded"):
+            encoded = self.tagger.encode([d.text[a:b] for d in docs if isinstance(d, Document) for a, b in d.sentences])
+        return docs, encoded
+
+    def _finish_chunk(self, prepared: tuple[list[Document | ArticleResult], Any]) -> Iterator[ArticleResult]:
+        """Tag, normalise and filter a prepared chunk."""
+        docs, encoded = prepared
+        tagged = self._tag_documents([d for d in docs if isinstance(d, Document)], encoded)
         for d in docs:
             if isinstance(d, ArticleResult):
                 yield d
@@ -139,8 +174,15 @@ class Coder:
                 records = records[: self.max_records]
             yield ArticleResult(d.id, "coded" if records else "no_event", records, error)
 
-    def _tag_documents(self, docs: list[Document]) -> dict[int, list[list[TaggedSpan]]]:
-        """Tag every sentence of ``docs`` in length-bucketed batches; spans per document."""
+    def _tag_documents(self, docs: list[Document], encoded: Any = None) -> dict[int, list[list[TaggedSpan]]]:
+        """Tag every sentence of ``docs`` in length-bucketed batches; spans per document.
+
+        ``encoded`` (from the tagger's ``encode`` on the sentences of ``docs`` in order) lets the
+        tagger sort windows by token count, so batches carry little padding.
+        """
+        if encoded is not None:
+            results = iter(self.tagger.tag_encoded(encoded, batch_size=self.batch_size))
+            return {id(d): [next(results) for _ in d.sentences] for d in docs}
         flat: list[tuple[int, int, str, str]] = []  # (doc key, sentence index, text, lang)
         for d in docs:
             for i, (a, b) in enumerate(d.sentences):
@@ -153,3 +195,48 @@ class Coder:
             for (doc_key, idx, _, _), spans in zip(batch, results):
                 out[doc_key][idx] = spans
         return out
+
+
+_DONE = object()
+
+
+def _background(source: Iterator, depth: int = 1) -> Iterator:
+    """Run ``source`` in a daemon thread, ``depth`` items ahead; its exceptions are raised here.
+
+    Closing the returned generator stops the thread at its next item.
+    """
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(x) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(x, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for x in source:
+                if not put((x, None)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put((_DONE, exc))
+            return
+        put((_DONE, None))
+
+    thread = threading.Thread(target=run, name="coder-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            x, exc = q.get()
+            if x is _DONE:
+                if exc is not None:
+                    raise exc
+                return
+            yield x
+    finally:
+        stop.set()
+        thread.join(timeout=5.0)  # a source blocked on input (stdin) must not hang the caller

@@ -263,7 +263,10 @@ def test_strict_span_scores_match_seqeval():
     from seqeval.scheme import IOB2
 
     gold, pred = _span_case()
-    counts = span_counts(SPAN_TEXTS, gold, pred)
+    counts = span_counts(SPAN_TEXTS, gold, pred, compress=False)
+    fast = span_counts(SPAN_TEXTS, gold, pred)
+    assert all((fast.strict[lab] == counts.strict[lab]).all() for lab in SPAN_LABELS)
+    assert len(fast.sequences["TIME"][0][0]) < len(counts.sequences["TIME"][0][0]) == len(tokenize(SPAN_TEXTS[0]))
     y_true = [seq for lab in SPAN_LABELS for seq in counts.sequences[lab][0]]
     y_pred = [seq for lab in SPAN_LABELS for seq in counts.sequences[lab][1]]
     ref = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
@@ -397,6 +400,8 @@ def test_bad_gold_line_names_the_line(tmp_path):
         run_evaluation(path, None, predictions=path)
     with pytest.raises(InputError, match="E109"):
         gold_article({"id": "x", "text": "abc", "spans": [{"start": 0, "end": 9, "label": "TRIGGER"}]})
+    with pytest.raises(InputError, match="trigger 'killed' is not the text"):
+        gold_article({"id": "x", "text": TEXT, "events": [{"evidence": {"start": 0, "end": 6, "trigger": "killed"}}]})
 
 
 def test_cli_evaluate_writes_the_report_with_the_tiny_model(tmp_path, tiny_model_dir):

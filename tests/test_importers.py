@@ -128,3 +128,17 @@ def test_imported_gold_loads_as_gold_articles_and_converts_from_the_shell(tmp_pa
     assert convert_main(["import", "label-studio", str(FIX / "label_studio.json"), "-o", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 3 and rows[0]["spans"][0] == {"start": 0, "end": 6, "label": "ACTOR1"}
+
+
+def test_our_gold_format_accepts_a_label_map_for_its_spans(tmp_path):
+    text = "Rebels attacked Gao."
+    row = {"id": "a", "text": text, "events": [],
+           "spans": [{"start": 0, "end": 6, "label": "Who"}, {"start": 7, "end": 15, "label": "TRIGGER"},
+                     {"start": 16, "end": 19, "label": "Where"}]}
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    (art,), dropped = load_gold(path, "ours", label_map={"Where": "LOCATION"})
+    assert art.spans == [(7, 15, "TRIGGER"), (16, 19, "LOCATION")]
+    assert dropped == {"Who": 1}
+    with pytest.raises(InputError, match="label 'Who'"):
+        load_gold(path, "ours")

@@ -146,8 +146,13 @@ def gold_article(data: Any, where: str = "gold") -> GoldArticle:
         events = [normalise_event(e, f"{where} event {i}") for i, e in enumerate(events)]
         for i, e in enumerate(events):
             ev = e.get("evidence") or {}
-            if ev.get("end") is not None and ev["end"] > len(text):
+            if ev.get("end") is None:
+                continue
+            if ev["end"] > len(text):
                 raise _bad(where, f"event {i} evidence ends at {ev['end']}, past the text's end ({len(text)})")
+            if ev.get("trigger") is not None and text[ev["start"] : ev["end"]] != ev["trigger"]:
+                raise _bad(where, f"event {i} trigger {ev['trigger']!r} is not the text at "
+                                  f"{ev['start']}:{ev['end']} ({text[ev['start'] : ev['end']]!r})")
     spans = _spans(data["spans"], text, where) if data.get("spans") is not None else None
     lang = data.get("lang") or None
     extra = {k: v for k, v in data.items() if k not in ("id", "text", "lang", "date", "events", "spans")}
@@ -201,14 +206,13 @@ def read_gold_jsonl(path: str | Path) -> list[GoldArticle]:
 class Predictions:
     """Predicted records per article id, and predicted spans per article id when known.
 
-    ``spans`` is ``None`` when the predictions carry no spans (records written by ``coder code``).
-    ``unknown_articles`` counts records whose article is not in the gold set (they are ignored).
+    ``spans`` is ``None`` when the predictions carry no spans (records written by ``coder code``);
+    ``errors`` holds the message of each article the model could not code.
     """
 
     records: dict[str, list[dict]]
     spans: dict[str, list[Span]] | None = None
     errors: dict[str, str] = field(default_factory=dict)
-    unknown_articles: int = 0
     source: str = "file"
 
 

@@ -18,7 +18,7 @@ from coder.evaluate.gold import (
     read_gold_jsonl,
     read_predictions,
 )
-from coder.evaluate.importers import FORMATS, import_gold, parse_label_map
+from coder.evaluate.importers import FORMATS, LabelMapper, import_gold, parse_label_map
 from coder.evaluate.report import build_report, write_report
 from coder.evaluate.scoring import score
 from coder.evaluate.spans import predict_spans
@@ -32,7 +32,7 @@ def load_gold(path: str | Path, fmt: str = "ours", label_map: dict | str | Path 
     """Gold articles from ``path`` in ``fmt`` (``ours`` or a tool format), and the dropped tool labels.
 
     ``lang`` fills in the language of articles that do not give one. For ``ours``, a label map
-    renames span labels too.
+    renames span labels too (after it, labels must be ours).
     """
     if fmt not in FORMATS:
         raise InputError(Errors.E109.format(detail=f"unknown gold format {fmt!r}; choose one of {', '.join(FORMATS)}"))
@@ -40,18 +40,23 @@ def load_gold(path: str | Path, fmt: str = "ours", label_map: dict | str | Path 
     if fmt == "ours":
         if not path.is_file():
             raise InputError(Errors.E110.format(path=path, detail="no such file"))
+        dropped: Counter[str] = Counter()
         if label_map:
-            mapping = parse_label_map(label_map)
+            mapper = LabelMapper(parse_label_map(label_map))
             rows = []
             for _, row in iter_json_lines(path):
                 if isinstance(row, dict) and isinstance(row.get("spans"), list):
-                    row["spans"] = [{**s, "label": mapping.get(s.get("label"), s.get("label"))} for s in row["spans"]
-                                    if isinstance(s, dict) and mapping.get(s.get("label"), s.get("label")) is not None]
+                    spans = []
+                    for sp in row["spans"]:
+                        label = mapper.map(str(sp.get("label")))[0] if isinstance(sp, dict) else None
+                        if label is not None:
+                            spans.append({**sp, "label": label})
+                    row["spans"] = spans
                 rows.append(row)
             articles = articles_from_dicts(rows, path.name)
+            dropped = mapper.dropped
         else:
             articles = read_gold_jsonl(path)
-        dropped: Counter[str] = Counter()
     else:
         docs, dropped = import_gold(path, fmt, label_map, lang)
         articles = articles_from_dicts(docs, path.name)

@@ -10,6 +10,9 @@ SPAN_LABELS: tuple[str, ...] = ("TRIGGER", "ACTOR1", "ACTOR2", "LOCATION", "TIME
 
 MODALITIES: tuple[str, ...] = ("asserted", "negated", "hypothetical", "future")
 
+BACKENDS: tuple[str, ...] = ("torch", "onnx", "onnx-fp32")
+"""What runs the network: PyTorch fp32, ONNX Runtime with int8 weights, or ONNX Runtime fp32."""
+
 
 @dataclass
 class TaggedSpan:

@@ -41,6 +41,7 @@ class TrainConfig(BaseModel):
     max_tokens: int = Field(128, ge=8)
     seed: int = 13
     freeze_embeddings: bool = True
+    freeze_layers: int = Field(0, ge=0, description="freeze the embeddings block and this many bottom encoder layers")
     checkpoint_every: int = Field(100, ge=1)
     max_steps: int | None = None
     threads: int | None = None

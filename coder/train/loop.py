@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import random
+import re
 import shutil
 import time
 from pathlib import Path
@@ -30,6 +31,7 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
 
 
 def load_base(cfg: TrainConfig):
@@ -129,6 +131,11 @@ def train(cfg: TrainConfig, stop_after: int | None = None) -> dict:
     model = TaggerModel(tagger_config(encoder.config, frozen_embeddings=spec), encoder=encoder)
     if cfg.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
+    if cfg.freeze_layers:
+        for name, p in model.encoder.named_parameters():
+            m = re.search(r"(?:^|\.)layer\.(\d+)\.", name)
+            if name.startswith("embeddings.") or (m and int(m.group(1)) < cfg.freeze_layers):
+                p.requires_grad_(False)
     classes = list(model.config.coder_event_classes)
     enc = Encoder(tokenizer, classes, cfg.max_tokens)
     pad_id = tokenizer.token_to_id("<pad>")
