@@ -51,11 +51,22 @@ class Place:
     population: int = 0
 
 
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(cp)) if not unicodedata.combining(c))
+        table[cp] = base.lower()
+    table.update({ord("ß"): "ss", ord("æ"): "ae", ord("œ"): "oe", ord("ø"): "o", ord("đ"): "d", ord("ł"): "l"})
+    return table
+
+
+_FOLD = _fold_table()
+_NON_LETTER = re.compile(r"[^a-z]+")
+
+
 def fold(text: str) -> str:
     """Accent-free, lower-case letters only: "Deïr ez-Zor" and "Deir Ezzor" give the same key."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z]", "", text.lower())
+    return _NON_LETTER.sub("", text.lower().translate(_FOLD))
 
 
 def _keys(name: str) -> set[str]:
