@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -62,6 +62,8 @@ def article_from_dict(data: Any, key: str, max_chars: int = DEFAULT_MAX_CHARS) -
         return InputItem(key, error=Errors.E109.format(detail="'text' must be a string"))
     if not text.strip():
         return InputItem(key, error=Errors.E103)
+    if _has_surrogates(text):
+        return InputItem(key, error=Errors.E106.format(detail="the text holds lone UTF-16 surrogates"))
     if len(text) > max_chars:
         return InputItem(key, error=Errors.E105.format(size=len(text), limit=max_chars))
     try:
@@ -80,8 +82,9 @@ def article_from_dict(data: Any, key: str, max_chars: int = DEFAULT_MAX_CHARS) -
     return InputItem(key, article=article)
 
 
-def _read_jsonl_stream(stream: BinaryIO, name: str, max_chars: int) -> Iterator[InputItem]:
-    for lineno, raw in enumerate(stream, 1):
+def _read_jsonl_stream(stream: Iterable[bytes], name: str, max_chars: int, first_lineno: int = 1) -> Iterator[InputItem]:
+    """Items of JSONL lines; ``first_lineno`` numbers the first line (a byte range of a file starts later)."""
+    for lineno, raw in enumerate(stream, first_lineno):
         if not raw.strip():
             continue
         key = f"{name}:{lineno}"

@@ -191,7 +191,17 @@ class Coder:
         order = sorted(range(len(flat)), key=lambda k: len(flat[k][2]))
         for start in range(0, len(order), self.batch_size):
             batch = [flat[k] for k in order[start : start + self.batch_size]]
-            results = self.tagger.tag([b[2] for b in batch], [b[3] for b in batch])
+            try:
+                results = self.tagger.tag([b[2] for b in batch], [b[3] for b in batch])
+            except Exception:  # noqa: BLE001 - isolate the sentence that breaks the tagger
+                results = []
+                for b in batch:
+                    try:
+                        results.append(self.tagger.tag([b[2]], [b[3]])[0])
+                    except Exception as exc:  # noqa: BLE001
+                        results.append([])
+                        if failed is not None:
+                            failed[b[0]] = f"tagger failed on a sentence: {exc!r}"
             for (doc_key, idx, _, _), spans in zip(batch, results):
                 out[doc_key][idx] = spans
         return out

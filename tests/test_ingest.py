@@ -61,3 +61,29 @@ def test_oversized_article_is_an_error(tmp_path):
     path = write_jsonl(tmp_path / "big.jsonl", [{"id": "big", "text": "word " * 100}])
     [item] = read_input(path, max_chars=50)
     assert item.error.startswith("E105")
+
+
+def test_a_20_mb_jsonl_is_read_lazily_in_bounded_memory(tmp_path):
+    import json
+    import tracemalloc
+
+    text = "Gunmen killed five villagers in Zamfara on Sunday, police said. " * 30  # ~2 kB per article
+    path = tmp_path / "big.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        n = 0
+        while fh.tell() < 20_000_000:
+            fh.write(json.dumps({"id": f"a{n}", "text": text, "date": "2024-03-31"}) + "\n")
+            n += 1
+    items = iter_inputs([path])
+    tracemalloc.start()
+    try:
+        first = next(items)
+        assert first.article.id == "a0"
+        _, peak_after_first = tracemalloc.get_traced_memory()
+        count = 1 + sum(1 for _ in items)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == n > 9000
+    assert peak_after_first < 1_000_000, "the first article is available without reading the file"
+    assert peak < 4_000_000, f"peak {peak} bytes while streaming a 20 MB file"

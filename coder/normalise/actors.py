@@ -1,105 +1,567 @@
 """Actor spans → normalised name, CAMEO actor code, ISO3 country and ACLED inter code.
 
-Named groups come from our lexicon (``data/groups.json``, EN/FR forms and acronyms); otherwise the
-agent is read from keywords (``data/agents.json``: "soldiers", "l'armée" → MIL) and the country
-from a country name or demonym in the span ("Syrian troops", "l'armée syrienne" → SYR), falling
-back to the article's main country for domestic agents.
+An actor is read in this order:
+
+1. a **named group** of our lexicon (``data/groups.json``: armed groups, named state forces,
+   international bodies, with their EN/FR forms and acronyms). Ambiguous acronyms are resolved by
+   country ("FDS" is the Syrian Democratic Forces in Syria, the *Forces de défense et de sécurité*
+   in Burkina Faso or Niger); non-state groups take their country of operation, named state forces
+   keep their own country;
+2. a **country, capital or leader** standing for its government ("Israel", "Moscou", "Putin");
+3. an **agent keyword** (``data/agents.json``: "soldiers", "la gendarmerie", "des jihadistes
+   présumés", "villagers"...), its head chosen as a noun phrase's head is (the last keyword in
+   English, the first in French), with the country of a demonym or country name in the span
+   ("Malian soldiers", "la police kényane"), else the article's main country.
+
+Names follow ACLED: "Military Forces of Mali", "Civilians (Nigeria)", "Unidentified Armed Group
+(Burkina Faso)"; codes are the country's ISO3 followed by the CAMEO agent ("MLIMIL", "NGACVL").
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from coder.normalise.countries import country_name, find_countries
+from coder.normalise.countries import _english_forms, _french_forms, country_name, find_countries
 from coder.schema import Actor
 
-_AGENT_NAMES = {
-    "MIL": "Military Forces of {c}", "COP": "Police Forces of {c}", "GOV": "Government of {c}",
-    "REB": "Rebel Group ({c})", "UAF": "Unidentified Armed Group ({c})", "CVL": "Civilians ({c})",
-    "OPP": "Protesters ({c})", "JUD": "Judiciary of {c}", "MED": "Journalists ({c})", "REF": "Refugees/IDPs ({c})",
-    "HLH": "Health Workers ({c})", "NGO": "Aid Workers ({c})",
+ACLED_COUNTRY_NAMES: dict[str, str] = {
+    "COD": "Democratic Republic of Congo", "COG": "Republic of Congo", "CIV": "Ivory Coast", "RUS": "Russia",
+    "PSE": "Palestine", "TUR": "Turkey", "CZE": "Czech Republic", "SWZ": "eSwatini", "CPV": "Cape Verde",
+    "BRN": "Brunei", "TLS": "East Timor", "VAT": "Vatican City", "FSM": "Micronesia", "MKD": "North Macedonia",
+    "GMB": "Gambia", "BHS": "Bahamas", "LAO": "Laos", "SYR": "Syria", "IRN": "Iran", "KOR": "South Korea",
+    "PRK": "North Korea", "TZA": "Tanzania", "VEN": "Venezuela", "BOL": "Bolivia", "MDA": "Moldova",
+    "VNM": "Vietnam", "TWN": "Taiwan", "FLK": "Falkland Islands", "MAF": "Saint-Martin", "SXM": "Sint Maarten",
+    "VGB": "British Virgin Islands", "VIR": "Virgin Islands, U.S.", "MYT": "Mayotte", "NCL": "New Caledonia",
 }
-_DETERMINERS = re.compile(r"^(?:the|a|an|some|les|le|la|l[’']|des|de|du|d[’']|un|une|ces|ses|leurs?)\s*", re.IGNORECASE)
+"""ACLED's spelling of country names where it differs from pycountry's."""
+
+_STATE_AGENTS = ("MIL", "COP", "SPY")
+"""Agents of a state's forces: inter 8 when they act outside their own country."""
+
+_DETERMINERS = re.compile(
+    r"^(?:(?:the|a|an|some|several|les|le|la|des|de|du|un|une|ces|ses|leurs?|son|sa|its|their|his|her)\s+"
+    r"|[ld][’']\s*)",
+    re.IGNORECASE,
+)
+_CONJUNCTION = re.compile(r"\s*(?:,\s*)?\b(?:and|et|as well as|ainsi que|along with|avec)\s+", re.IGNORECASE)
+_EN_HEAD_END = re.compile(
+    r"\s(?:of|from|in|at|on|near|who|whom|that|which|with|by|for|to|loyal|belonging|linked|believed|suspected of"
+    r"|allied|backed|based|operating|during)\s|[,;(]",
+    re.IGNORECASE,
+)
+_ARMED_LABELS = ("unidentified", "militia", "communal_militia", "bandits", "bombers")
+_CIVIL_LABELS = ("civilians", "persons", "herders", "farmers", "civilian_places", "traders", "miners", "workers")
 
 
-@dataclass(frozen=True)
-class _Group:
-    name: str
-    code: str
-    inter: int | None
-    country: str | None
+def acled_country_name(iso3: str | None) -> str | None:
+    """A country's name as ACLED writes it ("Democratic Republic of Congo", "Russia")."""
+    if not iso3:
+        return None
+    return ACLED_COUNTRY_NAMES.get(iso3) or country_name(iso3)
 
 
+def fold(text: str, keep_case: bool = False) -> str:
+    """``text`` without accents (and lower-cased unless ``keep_case``), curly quotes and dashes made plain.
+
+    The result has exactly the length of ``text``, so match offsets index the original.
+    """
+    out = []
+    for ch in text:
+        if ch in "’‘`´ʼ":
+            out.append("'")
+            continue
+        if ch in "‐‑‒–—":
+            out.append("-")
+            continue
+        base = unicodedata.normalize("NFD", ch)[0] if ord(ch) > 127 else ch
+        if not keep_case:
+            low = base.lower()
+            base = low if len(low) == 1 else base
+        out.append(base)
+    return "".join(out)
+
+
+def _key(form: str) -> str:
+    """Lookup key of a surface form: folded, without spaces, hyphens and apostrophes."""
+    return re.sub(r"[\s\-'.]", "", fold(form))
+
+
+def _form_pattern(form: str, keep_case: bool) -> str:
+    parts = []
+    for ch in fold(form, keep_case):
+        if ch in " -":
+            parts.append(r"[\s\-]*")
+        elif ch == "'":
+            parts.append("'?")
+        elif ch == ".":
+            parts.append(r"\.?")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts)
+
+
+def _compile(forms: list[str], keep_case: bool, hyphen_after: bool) -> re.Pattern[str] | None:
+    if not forms:
+        return None
+    alts = sorted({_form_pattern(f, keep_case) for f in forms}, key=len, reverse=True)
+    tail = r"(?!\w)" if hyphen_after else r"(?![\w-])"
+    return re.compile(r"(?<![\w-])(" + "|".join(alts) + ")" + tail)
+
+
+def _case_sensitive(form: str) -> bool:
+    """Short acronyms ("IS", "FDS", "FAMa") only match as written; longer names match in any case."""
+    return len(form) <= 5 and sum(c.isupper() for c in form) >= 2
+
+
+@cache
 def _data(name: str) -> dict:
     return json.loads(resources.files("coder.normalise").joinpath("data").joinpath(name).read_text("utf-8"))
 
 
-@cache
-def _group_index() -> tuple[re.Pattern[str], dict[str, _Group]]:
-    forms: dict[str, _Group] = {}
-    for g in _data("groups.json")["groups"]:
-        grp = _Group(g["name"], g["code"], g.get("inter"), g.get("country"))
-        for f in g["forms"]:
-            forms[f] = grp
-    alts = sorted(forms, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in alts) + r")(?![\w-])")
-    return pattern, forms
+# -- named groups ---------------------------------------------------------------------------------
+@dataclass
+class Group:
+    """A named actor of the lexicon.
+
+    ``code`` and ``name`` may hold ``{c}``: the ISO3 code / ACLED name of the country the actor is
+    resolved to. ``kind`` is ``state`` (named state forces: always the home ``country``, or the
+    country read from the span and the article when it has none), ``armed`` (non-state: the
+    country of operation among ``area``, else home) or ``intl`` (international bodies: no country).
+    ``where`` restricts an ambiguous group to articles about those countries; ``variants`` rename
+    it there; ``default_for`` / ``default_in`` make it the reading of an unnamed agent (e.g.
+    "insurgents" in Somalia) in those countries.
+    """
+
+    name: str
+    code: str
+    inter: int | None
+    country: str | None
+    kind: str = "armed"
+    area: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()
+    default_for: tuple[str, ...] = ()
+    default_in: tuple[str, ...] = ()
+    variants: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _GroupIndex:
+    patterns: list[tuple[re.Pattern[str], bool]]
+    forms: dict[str, list[Group]]
+    defaults: dict[tuple[str, str], Group]
+
+
+def _group_from(row: dict) -> Group:
+    code = row["code"]
+    kind = row.get("kind") or ("intl" if code.startswith(("IGO", "NGO")) and not row.get("country") else "armed")
+    return Group(
+        name=row["name"], code=code, inter=row.get("inter"), country=row.get("country"), kind=kind,
+        area=tuple(row.get("area", ())), where=tuple(row.get("where", ())),
+        default_for=tuple(row.get("default_for", ())), default_in=tuple(row.get("default_in", ())),
+        variants=list(row.get("variants", ())),
+    )
 
 
 @cache
-def _agent_index() -> tuple[re.Pattern[str], dict[str, tuple[str, int | None]]]:
-    words: dict[str, tuple[str, int | None]] = {}
-    for code, row in _data("agents.json")["agents"].items():
-        for w in row["words"]:
-            words.setdefault(w.lower(), (code, row["inter"]))
-    alts = sorted(words, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in alts) + r")(?![\w-])", re.IGNORECASE)
+def _group_index() -> _GroupIndex:
+    forms: dict[str, list[Group]] = {}
+    sensitive: list[str] = []
+    insensitive: list[str] = []
+    defaults: dict[tuple[str, str], Group] = {}
+    for row in _data("groups.json")["groups"]:
+        grp = _group_from(row)
+        for label in grp.default_for:
+            for iso in grp.default_in:
+                defaults.setdefault((label, iso), grp)
+        for f in row.get("forms", ()):
+            bucket = forms.setdefault(_key(f), [])
+            if grp not in bucket:
+                bucket.append(grp)
+            (sensitive if _case_sensitive(f) else insensitive).append(f)
+    patterns = []
+    for keep_case, fs in ((True, sensitive), (False, insensitive)):
+        pat = _compile(fs, keep_case, hyphen_after=True)
+        if pat is not None:
+            patterns.append((pat, keep_case))
+    return _GroupIndex(patterns, forms, defaults)
+
+
+def _group_matches(text: str) -> list[tuple[int, int, list[Group]]]:
+    """Group mentions in ``text``, left to right, overlaps resolved for the longest."""
+    idx = _group_index()
+    found: list[tuple[int, int, list[Group]]] = []
+    for pat, keep_case in idx.patterns:
+        for m in pat.finditer(fold(text, keep_case)):
+            groups = idx.forms.get(_key(m.group(1)))
+            if groups:
+                found.append((m.start(1), m.end(1), groups))
+    return _no_overlap(found)
+
+
+def _no_overlap(found: list) -> list:
+    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    out: list = []
+    for item in found:
+        if out and item[0] < out[-1][1]:
+            continue
+        out.append(item)
+    return out
+
+
+def find_group(text: str, countries: tuple[str, ...] = ()) -> Group | None:
+    """The first named group of the lexicon mentioned in ``text``.
+
+    ``countries`` (the span's and the article's, most specific first) choose between groups
+    sharing a form and rule out groups whose ``where`` they miss.
+    """
+    for _, _, groups in _group_matches(text):
+        grp = _pick_group(groups, countries)
+        if grp is not None:
+            return grp
+    return None
+
+
+def _pick_group(groups: list[Group], countries: tuple[str, ...]) -> Group | None:
+    for c in countries:
+        for g in groups:
+            if c in g.where:
+                return g
+    free = [g for g in groups if not g.where]
+    return free[0] if free else None
+
+
+def _group_actor(text: str, grp: Group, mentions: list[str], context: str | None) -> Actor:
+    cands = [*mentions, *([context] if context else [])]
+    if grp.kind == "intl":
+        country = None
+    elif grp.kind == "state":
+        country = grp.country or (cands[0] if cands else None)
+    else:
+        area = [c for c in (grp.country, *grp.area) if c]
+        if area:
+            country = next((c for c in cands if c in area), grp.country or area[0])
+        else:
+            country = cands[0] if cands else None
+    name, code, inter = grp.name, grp.code, grp.inter
+    for var in grp.variants:
+        if country in var.get("where", ()):
+            name, code, inter = var.get("name", name), var.get("code", code), var.get("inter", inter)
+            break
+    if grp.kind == "state" and inter == 1 and country and context and country != context:
+        inter = 8
+    return Actor(text=text, name=_fill(name, country), cameo_code=code.replace("{c}", country or "") or None,
+                 country=country, inter=inter)
+
+
+def _fill(template: str, country: str | None) -> str:
+    cname = acled_country_name(country)
+    if cname:
+        return template.replace("{c}", cname)
+    return re.sub(r"\s*\(\{c\}\)|\s*(?:of )?\{c\}", "", template).strip()
+
+
+# -- agents ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Agent:
+    """An agent row of ``data/agents.json``: what an unnamed actor keyword means."""
+
+    label: str
+    code: str | None
+    inter: int | None
+    name: str | None
+    state: bool = False
+    intl: bool = False
+    tier: int = 1
+
+
+@cache
+def _agent_index() -> tuple[re.Pattern[str], dict[str, list[tuple[Agent, str | None]]]]:
+    words: dict[str, list[tuple[Agent, str | None]]] = {}
+    forms: set[str] = set()
+    for label, row in _data("agents.json")["agents"].items():
+        agent = Agent(label, row["code"], row["inter"], row["name"], row.get("state", False),
+                      row.get("intl", False), row.get("tier", 1))
+        for lang_key, lang in (("words", None), ("en", "en"), ("fr", "fr")):
+            for w in row.get(lang_key, ()):
+                variants = {w}
+                if " " not in w and not w.endswith(("s", "x", "z")):
+                    variants.add(w + "s")
+                for v in variants:
+                    words.setdefault(_key(v), []).append((agent, lang))
+                    forms.add(v)
+    pattern = _compile(sorted(forms), keep_case=False, hyphen_after=False)
+    assert pattern is not None
     return pattern, words
 
 
-def find_group(text: str) -> _Group | None:
-    """The first named group of the lexicon mentioned in ``text``."""
-    pattern, forms = _group_index()
-    m = pattern.search(text)
-    return forms[m.group(1)] if m else None
-
-
-def find_agent(text: str) -> tuple[str, int | None] | None:
-    """The CAMEO agent code and inter code of the longest agent keyword in ``text``."""
+def _agent_matches(text: str, lang: str) -> list[tuple[int, int, Agent]]:
     pattern, words = _agent_index()
-    matches = list(pattern.finditer(text))
+    out = []
+    for m in pattern.finditer(fold(text)):
+        for agent, only in words.get(_key(m.group(1)), ()):
+            if only is None or only == lang:
+                out.append((m.start(1), m.end(1), agent))
+                break
+    return out
+
+
+def find_agent(text: str, lang: str = "en") -> Agent | None:
+    """The agent of ``text``'s head keyword (see :func:`normalise_actor`), or None."""
+    return _head_agent(text, _agent_matches(text, lang), lang)
+
+
+def _head_agent(text: str, matches: list[tuple[int, int, Agent]], lang: str) -> Agent | None:
+    matches = [m for m in matches if m[2].code is not None]
     if not matches:
         return None
-    best = max(matches, key=lambda m: len(m.group(1)))
-    return words[best.group(1).lower()]
+    if lang == "en":
+        cut = _EN_HEAD_END.search(text)
+        head_end = cut.start() if cut else len(text)
+        for tier in (1, 2):
+            head = [m for m in matches if m[2].tier == tier and m[1] <= head_end]
+            if head:
+                best = head[-1]
+                break
+        else:
+            best = None
+    else:
+        best = None
+    if best is None:
+        for tier in (1, 2, 3, 4):
+            tiered = [m for m in matches if m[2].tier == tier]
+            if tiered:
+                best = tiered[-1] if lang == "en" else tiered[0]
+                break
+    assert best is not None
+    agent = best[2]
+    if agent.label == "government" and any(m[2].tier == 3 for m in matches):
+        return next(m[2] for m in matches if m[2].tier == 3)  # "regime artillery", "Junta aircraft"
+    return agent
 
 
+@cache
+def _word_sets() -> dict[str, dict[str, str]]:
+    data = _data("agents.json")
+    out: dict[str, dict[str, str]] = {"qualifiers": {_key(w): w for w in data["qualifiers"]}}
+    for table in ("ethnic", "religious"):
+        out[table] = {_key(w): name for name, ws in data[table].items() for w in ws}
+    return out
+
+
+def _words_in(text: str, table: str) -> list[str]:
+    """Entries of a word table (``ethnic``, ``religious``, ``qualifiers``) named in ``text``, in order."""
+    known = _word_sets()[table]
+    words = re.findall(r"[\w'\-]+", fold(text))
+    out = []
+    for i, w in enumerate(words):
+        for cand in (w + words[i + 1] if i + 1 < len(words) else "", w):
+            k = _key(cand)
+            if cand and k in known:
+                out.append(known[k])
+                break
+    return out
+
+
+# -- countries named in the span --------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    iso3: str
+    kind: str  # "name", "demonym", "capital", "leader", "seat"
+    agent: str | None = None
+
+
+@cache
+def _demonym_forms() -> frozenset[str]:
+    base = _data("demonyms.json")
+    forms: set[str] = set()
+    for b in (b for bases in base["en"].values() for b in bases):
+        forms.update(_english_forms(b))
+    for b in (b for bases in base["fr"].values() for b in bases):
+        for f in _french_forms(b):
+            forms.update((f, f[0].upper() + f[1:]))
+    return frozenset(forms)
+
+
+@cache
+def _extra_mentions() -> tuple[re.Pattern[str] | None, dict[str, tuple[str, str, str | None]]]:
+    data = _data("agents.json")
+    table: dict[str, tuple[str, str, str | None]] = {}
+    for iso, bases in data["demonyms"]["en"].items():
+        for b in bases:
+            for f in _english_forms(b):
+                table[f] = (iso, "demonym", None)
+    for iso, bases in data["demonyms"]["fr"].items():
+        for b in bases:
+            for f in _french_forms(b):
+                table.setdefault(f, (iso, "demonym", None))
+                table.setdefault(f[0].upper() + f[1:], (iso, "demonym", None))
+    for iso, names in data["capitals"].items():
+        for n in names:
+            table[n] = (iso, "capital", None)
+    for n, (iso, label) in data["seats"].items():
+        table[n] = (iso, "seat", label)
+    for iso, names in data["leaders"].items():
+        for n in names:
+            table[n] = (iso, "leader", None)
+    alts = sorted(table, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in alts) + r")(?![\w-])") if alts else None
+    return pattern, table
+
+
+def _mentions(text: str) -> list[_Mention]:
+    demonyms = _demonym_forms()
+    found = [(a, b, _Mention(a, b, iso, "demonym" if text[a:b] in demonyms else "name"))
+             for a, b, iso in find_countries(text)]
+    pattern, table = _extra_mentions()
+    if pattern is not None:
+        for m in pattern.finditer(text.replace("’", "'")):
+            iso, kind, agent = table[m.group(1)]
+            found.append((m.start(1), m.end(1), _Mention(m.start(1), m.end(1), iso, kind, agent)))
+    return [m for _, _, m in _no_overlap(found)]
+
+
+def _disambiguate(mentions: list[_Mention], text: str, context: str | None) -> list[str]:
+    """ISO3 codes of the mentions; "Congolese" / "congolais" follows the article (DRC or Congo)."""
+    out = []
+    for m in mentions:
+        iso = m.iso3
+        if iso == "COD" and context == "COG" and fold(text[m.start:m.end]).startswith("congol"):
+            iso = "COG"
+        out.append(iso)
+    return out
+
+
+# -- the normaliser ---------------------------------------------------------------------------------
 def clean_span(text: str) -> str:
     """The span without leading determiners and surrounding punctuation."""
     out = text.strip(" \t\n,;:.«»\"“”'’()")
     return _DETERMINERS.sub("", out).strip() or out
 
 
+def _split_point(text: str, protected: list[tuple[int, int]]) -> int:
+    """Where the first conjunct of ``text`` ends (a conjunction outside any known name), else its length."""
+    for m in _CONJUNCTION.finditer(text):
+        if m.start() == 0:
+            continue
+        if any(a < m.end() and m.start() < b for a, b in protected):
+            continue
+        return m.start()
+    return len(text)
+
+
+def _bare_mention(text: str, mentions: list[_Mention]) -> _Mention | None:
+    """The mention when the span is nothing but a country, capital, leader or demonym."""
+    if len(mentions) != 1:
+        return None
+    m = mentions[0]
+    rest = (text[: m.start] + " " + text[m.end :]).strip()
+    rest = re.sub(r"^(?:the|le|la|les|l['’])\s*|['’]s?$|^(?:president|président|leader)\s+", "", rest.strip(),
+                  flags=re.IGNORECASE)
+    return m if not re.sub(r"[\s,.;:()«»\"“”'’]", "", rest) else None
+
+
 def normalise_actor(text: str, lang: str = "en", context_country: str | None = None) -> Actor:
-    """Normalise one actor span; ``context_country`` is the article's main country (ISO3)."""
-    group = find_group(text)
-    countries = [c for _, _, c in find_countries(text)]
-    if group is not None:
-        country = group.country or (countries[0] if countries else context_country)
-        return Actor(text=text, name=group.name, cameo_code=group.code, country=country, inter=group.inter)
-    agent = find_agent(text)
-    country = countries[0] if countries else None
+    """Normalise one actor span; ``context_country`` is the article's main country (ISO3).
+
+    A span naming several actors ("the army and allied militias", "Ukraine and Russia") is read
+    from its first conjunct.
+    """
+    context = context_country
+    groups = _group_matches(text)
+    agents = _agent_matches(text, lang)
+    mentions = _mentions(text)
+    protected = [(a, b) for a, b, _ in groups] + [(a, b) for a, b, _ in agents] + [(m.start, m.end) for m in mentions]
+    cut = _split_point(text, protected)
+    if cut < len(text):
+        head = text[:cut]
+        head_mentions = [m for m in mentions if m.end <= cut]
+        head_groups = [g for g in groups if g[1] <= cut]
+        head_agents = [a for a in agents if a[1] <= cut]
+        if head_groups or head_agents or _bare_mention(head, head_mentions):
+            return _read(text, head, head_groups, head_agents, head_mentions, lang, context)
+        if head_mentions:  # "Rwandan and Mozambican troops": the whole phrase, the first country
+            mentions = head_mentions + [m for m in mentions if m.end > cut]
+    return _read(text, text, groups, agents, mentions, lang, context)
+
+
+def _read(original: str, text: str, groups: list, agents: list, mentions: list[_Mention], lang: str,
+          context: str | None) -> Actor:
+    isos = _disambiguate(mentions, text, context)
+    cands = tuple(dict.fromkeys([*isos, *([context] if context else [])]))
+    for _, _, cand_groups in groups:
+        grp = _pick_group(cand_groups, cands)
+        if grp is not None:
+            return _group_actor(original, grp, isos, context)
+    bare = _bare_mention(text, mentions)
+    if bare is not None and not agents:
+        iso = isos[0]
+        if bare.kind == "seat" and bare.agent:
+            return _agent_actor(original, _agent_by_label(bare.agent), iso, context, lang, text)
+        if bare.kind == "demonym":
+            surface = text[bare.start : bare.end]
+            noun = surface[:1].isupper() if lang == "fr" else surface.endswith("s")
+            return _agent_actor(original, _agent_by_label("civilians" if noun else "army"), iso, context, lang, text)
+        return _agent_actor(original, _agent_by_label("government"), iso, context, lang, text)
+    agent = _head_agent(text, agents, lang)
     if agent is None:
-        return Actor(text=text, name=clean_span(text), cameo_code=country, country=country, inter=None)
-    code, inter = agent
-    if country is None and code in ("MIL", "COP", "GOV", "CVL", "OPP", "UAF", "REB", "JUD", "MED", "REF", "HLH"):
-        country = context_country
-    cname = country_name(country) if country else None
-    name = _AGENT_NAMES.get(code, "{c}").format(c=cname) if cname else clean_span(text)
-    return Actor(
-        text=text, name=name, cameo_code=(country or "") + code if country else code, country=country, inter=inter
-    )
+        ethnic = _words_in(text, "ethnic") or _words_in(text, "religious")
+        if ethnic:
+            country = isos[0] if isos else context
+            return _community_actor(original, ethnic[0], False, country, text)
+        country = isos[0] if isos else context
+        code = isos[0] if isos else None
+        return Actor(text=original, name=clean_span(original), cameo_code=code, country=country, inter=None)
+    if agent.label in ("rebels", "jihadists") and _words_in(text, "qualifiers"):
+        agent = _agent_by_label("unidentified")
+    if agent.state or agent.intl:
+        country = isos[0] if isos else context
+    elif agent.code == "REF":
+        country = context or (isos[0] if isos else None)
+    else:
+        country = isos[0] if isos else context
+    return _agent_actor(original, agent, country, context, lang, text)
+
+
+@cache
+def _agent_by_label(label: str) -> Agent:
+    row = _data("agents.json")["agents"][label]
+    return Agent(label, row["code"], row["inter"], row["name"], row.get("state", False), row.get("intl", False),
+                 row.get("tier", 1))
+
+
+def _agent_actor(original: str, agent: Agent, country: str | None, context: str | None, lang: str,
+                 text: str) -> Actor:
+    if country and not agent.state:
+        grp = _group_index().defaults.get((agent.label, country))
+        if grp is not None:
+            return _group_actor(original, grp, [country], context)
+    if agent.label in _ARMED_LABELS + _CIVIL_LABELS:
+        community = _words_in(text, "ethnic") or _words_in(text, "religious")
+        if community:
+            return _community_actor(original, community[0], agent.label in _ARMED_LABELS, country, text)
+    inter = agent.inter
+    if agent.code in _STATE_AGENTS and inter == 1 and country and context and country != context:
+        inter = 8
+    if agent.intl:
+        return Actor(text=original, name=_fill(agent.name or "", context), cameo_code=agent.code, country=None,
+                     inter=inter)
+    name = _fill(agent.name, country) if agent.name and country else clean_span(original)
+    code = (country or "") + agent.code if agent.code else country
+    return Actor(text=original, name=name, cameo_code=code, country=country, inter=inter)
+
+
+def _community_actor(original: str, community: str, armed: bool, country: str | None, text: str) -> Actor:
+    religious = community in _data("agents.json")["religious"]
+    if armed:
+        template, code, inter = ("{E} Militia ({c})" if religious else "{E} Ethnic Militia ({c})"), "UAF", 4
+    else:
+        template, code, inter = ("{E} Group ({c})" if religious else "{E} Ethnic Group ({c})"), "CVL", 7
+    return Actor(text=original, name=_fill(template.replace("{E}", community), country),
+                 cameo_code=(country or "") + code, country=country, inter=inter)

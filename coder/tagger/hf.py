@@ -21,6 +21,7 @@ from coder.tagger.windows import (  # noqa: F401 - load_tokenizer is part of thi
     model_display_name,
 )
 
+
 class HFTagger(WindowedTagger):
     """A :class:`~coder.tagger.base.Tagger` backed by a fine-tuned transformer run by PyTorch."""
 
