@@ -149,16 +149,23 @@ class Coder:
                 docs.append(ArticleResult(item.key, "error", error=Errors.E120.format(detail=repr(exc))))
         encoded = None
         if hasattr(self.tagger, "encode") and hasattr(self.tagger, "tag_encoded"):
-            encoded = self.tagger.encode([d.text[a:b] for d in docs if isinstance(d, Document) for a, b in d.sentences])
+            try:
+                encoded = self.tagger.encode([d.text[a:b] for d in docs if isinstance(d, Document) for a, b in d.sentences])
+            except Exception:  # noqa: BLE001 - the sentence-by-sentence path isolates the culprit
+                encoded = None
         return docs, encoded
 
     def _finish_chunk(self, prepared: tuple[list[Document | ArticleResult], Any]) -> Iterator[ArticleResult]:
         """Tag, normalise and filter a prepared chunk."""
         docs, encoded = prepared
-        tagged = self._tag_documents([d for d in docs if isinstance(d, Document)], encoded)
+        failed: dict[int, str] = {}
+        tagged = self._tag_documents([d for d in docs if isinstance(d, Document)], encoded, failed)
         for d in docs:
             if isinstance(d, ArticleResult):
                 yield d
+                continue
+            if id(d) in failed:
+                yield ArticleResult(d.id, "error", error=Errors.E120.format(detail=failed[id(d)]))
                 continue
             try:
                 records = self.normaliser.normalise(d, tagged[id(d)])
@@ -174,15 +181,22 @@ class Coder:
                 records = records[: self.max_records]
             yield ArticleResult(d.id, "coded" if records else "no_event", records, error)
 
-    def _tag_documents(self, docs: list[Document], encoded: Any = None) -> dict[int, list[list[TaggedSpan]]]:
+    def _tag_documents(
+        self, docs: list[Document], encoded: Any = None, failed: dict[int, str] | None = None
+    ) -> dict[int, list[list[TaggedSpan]]]:
         """Tag every sentence of ``docs`` in length-bucketed batches; spans per document.
 
         ``encoded`` (from the tagger's ``encode`` on the sentences of ``docs`` in order) lets the
-        tagger sort windows by token count, so batches carry little padding.
+        tagger sort windows by token count, so batches carry little padding. When a batch fails,
+        its sentences are retried one by one and the documents of sentences that still fail are
+        reported in ``failed`` (document key → message) instead of stopping the run.
         """
         if encoded is not None:
-            results = iter(self.tagger.tag_encoded(encoded, batch_size=self.batch_size))
-            return {id(d): [next(results) for _ in d.sentences] for d in docs}
+            try:
+                results = iter(self.tagger.tag_encoded(encoded, batch_size=self.batch_size))
+                return {id(d): [next(results) for _ in d.sentences] for d in docs}
+            except Exception:  # noqa: BLE001 - fall back to the isolating path below
+                pass
         flat: list[tuple[int, int, str, str]] = []  # (doc key, sentence index, text, lang)
         for d in docs:
             for i, (a, b) in enumerate(d.sentences):
