@@ -148,13 +148,7 @@ def read_parquet(path: Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Inp
 def read_txt_dir(path: Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[InputItem]:
     """Read every ``*.txt`` file of a directory (sorted by name); the id is the file stem."""
     for f in sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file()):
-        raw = f.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            yield InputItem(f.stem, error=Errors.E106.format(detail=f"{f.name}: {exc.reason} at byte {exc.start}"))
-            continue
-        yield article_from_dict({"id": f.stem, "text": text}, f.stem, max_chars)
+        yield from _read_one_txt(f, max_chars)
 
 
 def read_input(source: str | Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[InputItem]:
@@ -178,11 +172,12 @@ def read_input(source: str | Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterat
 
 
 def _read_one_txt(path: Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[InputItem]:
+    """One ``.txt`` file as one article whose id is the file stem."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        yield InputItem(path.stem, error=Errors.E106.format(detail=f"{exc.reason} at byte {exc.start}"))
+        yield InputItem(path.stem, error=Errors.E106.format(detail=f"{path.name}: {exc.reason} at byte {exc.start}"))
         return
     yield article_from_dict({"id": path.stem, "text": text}, path.stem, max_chars)
 
