@@ -11,4 +11,4 @@ test:
 	pip install -e ".[dev]" && python -m pytest -q
 
 lint:
-	ruff check coder tests scripts
+	ruff check coder tests scripts benchmarks

@@ -21,6 +21,7 @@ from pathlib import Path
 from coder.errors import Errors, OutputError
 from coder.ingest import DEFAULT_MAX_CHARS, InputItem, iter_inputs
 from coder.io.writers import finalise, format_for
+from coder.normalise.dedup import dedup_journal, dedup_path
 from coder.pipeline import ArticleResult, Coder
 
 
@@ -35,6 +36,7 @@ class RunSummary:
     statuses: Counter = field(default_factory=Counter)
     readable: int = 0
     resumed: int = 0
+    merged: int = 0
 
 
 def manifest_path(output: Path) -> Path:
@@ -156,12 +158,15 @@ def code_files(
     progress: bool | None = None,
     backend: str = "torch",
     threads: int | None = None,
+    dedup: bool = False,
 ) -> RunSummary:
     """Code every article of ``inputs`` into ``output`` (see the module docstring).
 
     ``coder`` overrides ``model`` (tests pass a coder with a fake tagger). ``backend`` is ``torch``,
     ``onnx`` (int8) or ``onnx-fp32``; ``threads`` the intra-op threads of each process (default:
-    the cores divided by ``workers``). Raises
+    the cores divided by ``workers``). ``dedup`` merges the records of one event reported several
+    times before the final conversion (:mod:`coder.normalise.dedup`; ``summary.merged`` counts the
+    records merged away, the side file ``OUTPUT.dedup.jsonl`` lists them). Raises
     :class:`~coder.errors.OutputError` when the output cannot be written or nothing could be read.
     """
     out = Path(output)
@@ -174,7 +179,7 @@ def code_files(
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     if force:
-        for p in (out, manifest, journal):
+        for p in (out, manifest, journal, dedup_path(out)):
             p.unlink(missing_ok=True)
     elif not resume and (out.exists() or manifest.exists()):
         raise OutputError(Errors.E201.format(path=out if out.exists() else manifest))
@@ -252,5 +257,10 @@ def code_files(
         mfh.close()
     if summary.readable == 0 and summary.resumed == 0:
         raise OutputError(Errors.E205)
+    if dedup:
+        try:
+            summary.merged = dedup_journal(journal, dedup_path(out)).merged
+        except OSError as exc:
+            raise OutputError(Errors.E202.format(path=out, detail=exc)) from exc
     finalise(journal, out, fmt)
     return summary

@@ -8,8 +8,13 @@ returns the character ranges that are worth tagging.
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 from pathlib import Path
+
+DATEPARSER_LOCK = threading.Lock()
+"""dateparser is not thread-safe; :class:`coder.pipeline.Coder` prepares the next chunk in a
+background thread while the normaliser parses dates, so every ``dateparser.parse`` call holds this."""
 
 _TAG_RE = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z][a-zA-Z0-9]*|!--)[^>]*>")
 
@@ -153,9 +158,10 @@ def _parse_date(fragment: str, lang: str) -> str | None:
         return None
     import dateparser
 
-    dt = dateparser.parse(
-        fragment,
-        languages=[lang, "en", "fr"] if lang in ("en", "fr") else ["en", "fr"],
-        settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]},
-    )
+    with DATEPARSER_LOCK:
+        dt = dateparser.parse(
+            fragment,
+            languages=[lang, "en", "fr"] if lang in ("en", "fr") else ["en", "fr"],
+            settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]},
+        )
     return dt.date().isoformat() if dt else None

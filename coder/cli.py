@@ -81,6 +81,7 @@ def code(
     max_records: Annotated[int, typer.Option("--max-records", min=1, help="Keep at most this many records per article.")] = 500,
     backend: Annotated[Backend, typer.Option("--backend", help="What runs the model: PyTorch fp32, ONNX Runtime int8 (exported and cached on first use), or ONNX Runtime fp32.")] = Backend.torch,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Intra-op threads per process (default: cores / workers).")] = None,
+    dedup: Annotated[bool, typer.Option("--dedup", help="Merge records of the same event (same date, place, actors and type) reported by several articles or sentences; merged ids go to OUTPUT.dedup.jsonl.")] = False,
 ) -> None:
     """Code article dumps into event records (the main job)."""
     from coder.batch import code_files
@@ -91,7 +92,7 @@ def code(
             inputs, output, fmt=fmt.value if fmt else None, lang=lang.value, batch_size=batch_size, workers=workers,
             resume=resume, shard_index=shard_index, num_shards=num_shards, model=str(model) if model else None,
             min_confidence=min_confidence, force=force, modalities=modalities, max_chars=max_chars,
-            max_records=max_records, backend=backend.value, threads=threads,
+            max_records=max_records, backend=backend.value, threads=threads, dedup=dedup,
         )
     except (CoderError, ValueError) as exc:
         _fail(exc)
@@ -99,7 +100,7 @@ def code(
     typer.echo(
         f"{summary.articles} articles coded ({st['coded']} with events, {st['no_event']} without, "
         f"{st['error']} errors; {summary.resumed} done before resume), {summary.records} records → {summary.output}; "
-        f"manifest → {summary.manifest}",
+        f"manifest → {summary.manifest}" + (f"; {summary.merged} duplicate records merged" if dedup else ""),
         err=True,
     )
 

@@ -86,7 +86,7 @@ def main() -> None:
         size_mb=size,
     )
     card.write(model)
-    print("card written; model size %.1f MB" % size)
+    print(f"card written; model size {size:.1f} MB")
 
 
 def _record_summary(report: dict) -> dict:

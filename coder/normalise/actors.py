@@ -54,6 +54,19 @@ _EN_HEAD_END = re.compile(
     r"|allied|backed|based|operating|during)\s|[,;(]",
     re.IGNORECASE,
 )
+_MODIFIER = re.compile(
+    r"[-‐‑]\s?(?:backed|recogni[sz]ed|brokered|sponsored|supported|installed|run|controlled|held|appointed|funded|trained"
+    r"|armed|allied|aligned|friendly|soutenus?|appuyés?|reconnus?|contrôlés?)\b",
+    re.IGNORECASE,
+)
+_AFFILIATION = re.compile(r"[-‐‑]\s?(?:linked|affiliated|inspired|led|loyal|affilié|affiliés|lié|liés)\b", re.IGNORECASE)
+_TITLES = re.compile(
+    r"\b(?:the|les|le|la|president|président|présidente|leader|dirigeant|mr|mrs|ms|mme|m)\b\.?|\bl['’]|['’]s\b",
+    re.IGNORECASE,
+)
+"""Words left around a country, capital or leader that still make the span that name alone."""
+_AMBIGUOUS_NAMES = re.compile(r"(?:Maurice|Jordan|Chad|Salvador|Georgia|Israel|Kenya|Togo)\s+[A-Z][a-z]")
+"""Country names that are also given names: "Maurice Kamto" is not Mauritius."""
 _ARMED_LABELS = ("unidentified", "militia", "communal_militia", "bandits", "bombers")
 _CIVIL_LABELS = ("civilians", "persons", "herders", "farmers", "civilian_places", "traders", "miners", "workers")
 
@@ -192,15 +205,21 @@ def _group_index() -> _GroupIndex:
 
 
 def _group_matches(text: str) -> list[tuple[int, int, list[Group]]]:
-    """Group mentions in ``text``, left to right, overlaps resolved for the longest."""
+    """Group mentions in ``text``, left to right, overlaps resolved for the longest.
+
+    A group only qualifying another actor ("UN-recognised government", "Rwanda-backed rebels") is
+    left out; one the actor is affiliated to ("IS-linked insurgents") comes after the named ones
+    ("the al-Qaeda-linked JNIM" is JNIM).
+    """
     idx = _group_index()
     found: list[tuple[int, int, list[Group]]] = []
     for pat, keep_case in idx.patterns:
         for m in pat.finditer(fold(text, keep_case)):
             groups = idx.forms.get(_key(m.group(1)))
-            if groups:
+            if groups and not _MODIFIER.match(text, m.end(1)):
                 found.append((m.start(1), m.end(1), groups))
-    return _no_overlap(found)
+    kept = _no_overlap(found)
+    return [g for g in kept if not _AFFILIATION.match(text, g[1])] + [g for g in kept if _AFFILIATION.match(text, g[1])]
 
 
 def _no_overlap(found: list) -> list:
@@ -248,8 +267,9 @@ def _group_actor(text: str, grp: Group, mentions: list[str], context: str | None
         else:
             country = cands[0] if cands else None
     name, code, inter = grp.name, grp.code, grp.inter
+    place = country or context or (cands[0] if cands else None)  # where an international body acts
     for var in grp.variants:
-        if country in var.get("where", ()):
+        if place in var.get("where", ()):
             name, code, inter = var.get("name", name), var.get("code", code), var.get("inter", inter)
             break
     if grp.kind == "state" and inter == 1 and country and context and country != context:
@@ -283,17 +303,20 @@ class Agent:
 def _agent_index() -> tuple[re.Pattern[str], dict[str, list[tuple[Agent, str | None]]]]:
     words: dict[str, list[tuple[Agent, str | None]]] = {}
     forms: set[str] = set()
+    plurals: list[tuple[str, Agent, str | None]] = []
     for label, row in _data("agents.json")["agents"].items():
         agent = Agent(label, row["code"], row["inter"], row["name"], row.get("state", False),
                       row.get("intl", False), row.get("tier", 1))
         for lang_key, lang in (("words", None), ("en", "en"), ("fr", "fr")):
             for w in row.get(lang_key, ()):
-                variants = {w}
+                words.setdefault(_key(w), []).append((agent, lang))
+                forms.add(w)
                 if " " not in w and not w.endswith(("s", "x", "z")):
-                    variants.add(w + "s")
-                for v in variants:
-                    words.setdefault(_key(v), []).append((agent, lang))
-                    forms.add(v)
+                    plurals.append((w + "s", agent, lang))
+    for w, agent, lang in plurals:  # a plural listed by another row keeps that row's meaning
+        if _key(w) not in words or all(a.label == agent.label for a, _ in words[_key(w)]):
+            words.setdefault(_key(w), []).append((agent, lang))
+            forms.add(w)
     pattern = _compile(sorted(forms), keep_case=False, hyphen_after=False)
     assert pattern is not None
     return pattern, words
@@ -402,9 +425,10 @@ def _extra_mentions() -> tuple[re.Pattern[str] | None, dict[str, tuple[str, str,
             for f in _french_forms(b):
                 table.setdefault(f, (iso, "demonym", None))
                 table.setdefault(f[0].upper() + f[1:], (iso, "demonym", None))
-    for iso, names in data["capitals"].items():
-        for n in names:
-            table[n] = (iso, "capital", None)
+    for table_name, kind in (("country_names", "name"), ("capitals", "capital"), ("regions", "region")):
+        for iso, names in data[table_name].items():
+            for n in names:
+                table.setdefault(n, (iso, kind, None))
     for n, (iso, label) in data["seats"].items():
         table[n] = (iso, "seat", label)
     for iso, names in data["leaders"].items():
@@ -417,8 +441,9 @@ def _extra_mentions() -> tuple[re.Pattern[str] | None, dict[str, tuple[str, str,
 
 def _mentions(text: str) -> list[_Mention]:
     demonyms = _demonym_forms()
-    found = [(a, b, _Mention(a, b, iso, "demonym" if text[a:b] in demonyms else "name"))
-             for a, b, iso in find_countries(text)]
+    territories = _data("agents.json")["territories"]
+    found = [(a, b, _Mention(a, b, territories.get(iso, iso), "demonym" if text[a:b] in demonyms else "name"))
+             for a, b, iso in find_countries(text) if not _AMBIGUOUS_NAMES.match(text, a)]
     pattern, table = _extra_mentions()
     if pattern is not None:
         for m in pattern.finditer(text.replace("’", "'")):
@@ -427,13 +452,23 @@ def _mentions(text: str) -> list[_Mention]:
     return [m for _, _, m in _no_overlap(found)]
 
 
+def country_mentions(text: str) -> list[str]:
+    """ISO3 codes of the countries ``text`` names, left to right: names, demonyms, capitals and seats
+    of power, conflict regions and towns ("Goma", "Cabo Delgado"), but not leaders.
+
+    Meant for guessing an article's main country, which country names alone often miss (a French
+    report on Marseille or Bamako may never write "France" or "Mali").
+    """
+    return [m.iso3 for m in _mentions(text) if m.kind != "leader"]
+
+
 def _disambiguate(mentions: list[_Mention], text: str, context: str | None) -> list[str]:
-    """ISO3 codes of the mentions; "Congolese" / "congolais" follows the article (DRC or Congo)."""
+    """ISO3 codes of the mentions; "Congo", "Congolese", "congolais" follow the article (DRC or Congo)."""
     out = []
     for m in mentions:
         iso = m.iso3
-        if iso == "COD" and context == "COG" and fold(text[m.start:m.end]).startswith("congol"):
-            iso = "COG"
+        if iso in ("COD", "COG") and context in ("COD", "COG") and fold(text[m.start : m.end]).startswith("congo"):
+            iso = context
         out.append(iso)
     return out
 
@@ -458,13 +493,19 @@ def _split_point(text: str, protected: list[tuple[int, int]]) -> int:
 
 def _bare_mention(text: str, mentions: list[_Mention]) -> _Mention | None:
     """The mention when the span is nothing but a country, capital, leader or demonym."""
-    if len(mentions) != 1:
+    if len(mentions) != 1 or mentions[0].kind == "region":
         return None
     m = mentions[0]
-    rest = (text[: m.start] + " " + text[m.end :]).strip()
-    rest = re.sub(r"^(?:the|le|la|les|l['’])\s*|['’]s?$|^(?:president|président|leader)\s+", "", rest.strip(),
-                  flags=re.IGNORECASE)
+    rest = _TITLES.sub(" ", text[: m.start] + " " + text[m.end :])
     return m if not re.sub(r"[\s,.;:()«»\"“”'’]", "", rest) else None
+
+
+def _demonym_noun(text: str, m: _Mention, lang: str) -> bool:
+    """Whether a demonym names people ("Palestinians", "des Algériens") rather than qualifies ("Russian")."""
+    if m.kind != "demonym":
+        return False
+    surface = text[m.start : m.end]
+    return surface[:1].isupper() if lang == "fr" else surface.endswith("s")
 
 
 def normalise_actor(text: str, lang: str = "en", context_country: str | None = None) -> Actor:
@@ -473,7 +514,7 @@ def normalise_actor(text: str, lang: str = "en", context_country: str | None = N
     A span naming several actors ("the army and allied militias", "Ukraine and Russia") is read
     from its first conjunct.
     """
-    context = context_country
+    context = _data("agents.json")["territories"].get(context_country or "", context_country)
     groups = _group_matches(text)
     agents = _agent_matches(text, lang)
     mentions = _mentions(text)
@@ -503,30 +544,35 @@ def _read(original: str, text: str, groups: list, agents: list, mentions: list[_
     if bare is not None and not agents:
         iso = isos[0]
         if bare.kind == "seat" and bare.agent:
-            return _agent_actor(original, _agent_by_label(bare.agent), iso, context, lang, text)
+            return _agent_actor(original, _agent_by_label(bare.agent), iso, context, text)
         if bare.kind == "demonym":
-            surface = text[bare.start : bare.end]
-            noun = surface[:1].isupper() if lang == "fr" else surface.endswith("s")
-            return _agent_actor(original, _agent_by_label("civilians" if noun else "army"), iso, context, lang, text)
-        return _agent_actor(original, _agent_by_label("government"), iso, context, lang, text)
+            noun = _demonym_noun(text, bare, lang)
+            return _agent_actor(original, _agent_by_label("civilians" if noun else "army"), iso, context, text)
+        return _agent_actor(original, _agent_by_label("government"), iso, context, text)
     agent = _head_agent(text, agents, lang)
+    if agent is None and any(_demonym_noun(text, m, lang) for m in mentions):  # "des milliers d'Algériens"
+        agent = _agent_by_label("civilians")
     if agent is None:
         ethnic = _words_in(text, "ethnic") or _words_in(text, "religious")
         if ethnic:
             country = isos[0] if isos else context
-            return _community_actor(original, ethnic[0], False, country, text)
+            return _community_actor(original, ethnic[0], False, country)
         country = isos[0] if isos else context
         code = isos[0] if isos else None
         return Actor(text=original, name=clean_span(original), cameo_code=code, country=country, inter=None)
     if agent.label in ("rebels", "jihadists") and _words_in(text, "qualifiers"):
         agent = _agent_by_label("unidentified")
-    if agent.state or agent.intl:
+    if agent.state and agent.code == "MIL" and not isos and context:
+        country = _data("agents.json")["forces_in"].get(context, context)  # soldiers in Gaza are Israel's
+    elif agent.intl:
+        country = isos[0] if isos else None
+    elif agent.state:
         country = isos[0] if isos else context
     elif agent.code == "REF":
         country = context or (isos[0] if isos else None)
     else:
         country = isos[0] if isos else context
-    return _agent_actor(original, agent, country, context, lang, text)
+    return _agent_actor(original, agent, country, context, text)
 
 
 @cache
@@ -536,8 +582,8 @@ def _agent_by_label(label: str) -> Agent:
                  row.get("tier", 1))
 
 
-def _agent_actor(original: str, agent: Agent, country: str | None, context: str | None, lang: str,
-                 text: str) -> Actor:
+def _agent_actor(original: str, agent: Agent, country: str | None, context: str | None, text: str) -> Actor:
+    """The actor an agent keyword gives in ``country``: a default group, a community, or the agent's template."""
     if country and not agent.state:
         grp = _group_index().defaults.get((agent.label, country))
         if grp is not None:
@@ -545,19 +591,20 @@ def _agent_actor(original: str, agent: Agent, country: str | None, context: str 
     if agent.label in _ARMED_LABELS + _CIVIL_LABELS:
         community = _words_in(text, "ethnic") or _words_in(text, "religious")
         if community:
-            return _community_actor(original, community[0], agent.label in _ARMED_LABELS, country, text)
+            return _community_actor(original, community[0], agent.label in _ARMED_LABELS, country)
     inter = agent.inter
     if agent.code in _STATE_AGENTS and inter == 1 and country and context and country != context:
         inter = 8
-    if agent.intl:
-        return Actor(text=original, name=_fill(agent.name or "", context), cameo_code=agent.code, country=None,
-                     inter=inter)
+    if agent.intl:  # a country only when the span names one: "Israeli rights groups"
+        return Actor(text=original, name=_fill(agent.name or "", country or context),
+                     cameo_code=(country or "") + (agent.code or ""), country=country, inter=inter)
     name = _fill(agent.name, country) if agent.name and country else clean_span(original)
     code = (country or "") + agent.code if agent.code else country
     return Actor(text=original, name=name, cameo_code=code, country=country, inter=inter)
 
 
-def _community_actor(original: str, community: str, armed: bool, country: str | None, text: str) -> Actor:
+def _community_actor(original: str, community: str, armed: bool, country: str | None) -> Actor:
+    """An ethnic or religious community: "Fulani Ethnic Militia (Nigeria)", "Christian Group (Niger)"."""
     religious = community in _data("agents.json")["religious"]
     if armed:
         template, code, inter = ("{E} Militia ({c})" if religious else "{E} Ethnic Militia ({c})"), "UAF", 4

@@ -79,11 +79,14 @@ def resolve_date(time_text: str | None, pub_date: str | None, lang: str = "en") 
 def _dateparse(text: str, base: _dt.date | None, lang: str) -> _dt.date | None:
     import dateparser
 
+    from coder.clean import DATEPARSER_LOCK
+
     settings: dict = {"PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first"}
     if base is not None:
         settings["RELATIVE_BASE"] = _dt.datetime.combine(base, _dt.time())
     langs = [lang] if lang in ("en", "fr") else ["en", "fr"]
-    dt = dateparser.parse(text, languages=langs, settings=settings)
+    with DATEPARSER_LOCK:
+        dt = dateparser.parse(text, languages=langs, settings=settings)
     if dt is None:
         return None
     if base is None and not re.search(r"\b(?:19|20)\d{2}\b", text):

@@ -122,6 +122,7 @@ class WindowedTagger:
         self.pad_id = pad if pad is not None else (tokenizer.token_to_id("[PAD]") or 0)
         self.calibration: dict | None = None
         self.stats = TaggerStats()
+        self.max_padding = 0.1
 
     # -- the one thing a backend implements ------------------------------------------------------
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> Probs:
@@ -157,7 +158,8 @@ class WindowedTagger:
         return self.tag_encoded(self.encode(sentences))
 
     def tag_encoded(self, encoded: Encoded, batch_size: int | None = None) -> list[list[TaggedSpan]]:
-        """Tag encoded sentences; with ``batch_size``, windows go to the model in length-sorted batches."""
+        """Tag encoded sentences; with ``batch_size``, windows go to the model in length-sorted batches
+        (see :meth:`_batches`), else all in one call."""
         probs = self.token_probs(encoded, batch_size)
         return [
             [] if p is None else self._decode(text, enc.offsets, *p)
@@ -172,11 +174,7 @@ class WindowedTagger:
         best_edge: list[np.ndarray | None] = [None] * n_sent
         if not pieces:
             return probs
-        if batch_size is None or batch_size >= len(pieces):
-            batches = [list(range(len(pieces)))]
-        else:
-            order = sorted(range(len(pieces)), key=lambda i: len(pieces[i][3]))
-            batches = [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
+        batches = [list(range(len(pieces)))] if batch_size is None else self._batches(pieces, batch_size)
         off = len(self._cls)
         for batch in batches:
             width = max(len(pieces[i][3]) for i in batch)
@@ -211,6 +209,26 @@ class WindowedTagger:
                 p[2][tok] = mod_p[row, rows]
                 edges[tok] = edge[better]
         return probs
+
+    def _batches(self, pieces: list, batch_size: int) -> list[list[int]]:
+        """Windows sorted by length, cut into batches of at most ``batch_size`` windows; a batch also
+        closes early when the next window would make more than ``max_padding`` of its token slots
+        padding (allowing 2 padding tokens per row whatever the share)."""
+        order = sorted(range(len(pieces)), key=lambda i: len(pieces[i][3]))
+        batches: list[list[int]] = []
+        cur: list[int] = []
+        real = 0
+        for i in order:
+            n = len(pieces[i][3])
+            slots = n * (len(cur) + 1)
+            if cur and (len(cur) >= batch_size or slots - real - n > max(self.max_padding * slots, 2 * (len(cur) + 1))):
+                batches.append(cur)
+                cur, real = [], 0
+            cur.append(i)
+            real += n
+        if cur:
+            batches.append(cur)
+        return batches
 
     def _decode(self, text: str, offsets, span_p: np.ndarray, class_p: np.ndarray, mod_p: np.ndarray) -> list[TaggedSpan]:
         labels = span_p.argmax(-1)
