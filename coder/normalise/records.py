@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from coder import __version__
 from coder.calibrate import apply_calibration
 from coder.document import Document
-from coder.normalise.actors import normalise_actor
-from coder.normalise.countries import find_countries
+from coder.normalise.actors import country_mentions, normalise_actor
 from coder.normalise.dates import resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
@@ -53,11 +52,22 @@ def _gap(a: TaggedSpan, b: TaggedSpan) -> int:
     return 0
 
 
-def main_country(doc: Document) -> str | None:
-    """The country an article is mostly about: the most frequent one named in its sentences."""
+def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) -> str | None:
+    """The country an article is mostly about.
+
+    Counts the countries each sentence names (names, demonyms, capitals, conflict regions: see
+    :func:`coder.normalise.actors.country_mentions`), and twice the countries of the places the
+    tagger found, which name where events happen; the most frequent wins, ties to the first.
+    """
     counts: Counter[str] = Counter()
-    for a, b in doc.sentences:
-        counts.update(c for _, _, c in find_countries(doc.text[a:b]))
+    for i, (a, b) in enumerate(doc.sentences):
+        sentence = doc.text[a:b]
+        counts.update(country_mentions(sentence))
+        for sp in (tagged[i] if tagged else []):
+            if sp.label == "LOCATION":
+                loc = resolve_location(sentence[sp.start : sp.end], doc.lang)
+                if loc.country and loc.geo_precision in (1, 3):
+                    counts[loc.country] += 2
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -103,7 +113,7 @@ class Normaliser:
     def normalise(self, doc: Document, tagged: list[list[TaggedSpan]]) -> list[EventRecord]:
         """Records for ``doc``; ``tagged[i]`` holds the spans of ``doc.sentences[i]``."""
         records: list[EventRecord] = []
-        context = main_country(doc) if any(tagged) else None
+        context = main_country(doc, tagged) if any(tagged) else None
         fallback_place = main_place(doc, tagged, context) if any(tagged) else None
         art = doc.article
         for (s_start, s_end), spans in zip(doc.sentences, tagged):
