@@ -28,6 +28,7 @@ class TrainConfig(BaseModel):
     output: str = "models/coder-tagger-enfr"
     run_dir: str = "runs/tagger"
     base_model: str | None = None
+    init_from: str | None = Field(None, description="a trained tagger directory to continue from (same base model)")
     languages: list[str] | None = None
     corpora: list[CorpusSpec] = Field(default_factory=list)
     name: str = "coder-tagger-enfr"

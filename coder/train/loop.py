@@ -129,6 +129,11 @@ def train(cfg: TrainConfig, stop_after: int | None = None) -> dict:
     seed_everything(cfg.seed)
     encoder, tokenizer, tok_file, spec = load_base(cfg)
     model = TaggerModel(tagger_config(encoder.config, frozen_embeddings=spec), encoder=encoder)
+    if cfg.init_from:
+        init = load_file(str(Path(cfg.init_from) / "model.safetensors"))
+        missing, unexpected = model.load_state_dict({k: v.float() for k, v in init.items()}, strict=False)
+        if unexpected or [k for k in missing if "word_embeddings" not in k and not k.endswith("position_ids")]:
+            raise ValueError(f"{cfg.init_from} does not fit the base model: missing {missing[:3]}, unexpected {unexpected[:3]}")
     if cfg.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
     if cfg.freeze_layers:
