@@ -143,6 +143,8 @@ def test_cli_backend_option(model_dir, tmp_path):
     assert json.loads(manifest_path(tmp_path / "o.jsonl").read_text())["article_id"] == "a"
     res = CliRunner().invoke(app, ["code", str(dump), "-o", str(tmp_path / "p.jsonl"), "--backend", "tensorflow"])
     assert res.exit_code != 0
+    res = CliRunner().invoke(app, ["export-onnx", "--model", str(model_dir), "--fp32"])
+    assert res.exit_code == 0 and res.output.strip() == str(model_dir / "model.onnx")
 
 
 def test_onnx_backend_does_not_import_torch(model_dir):

@@ -86,6 +86,14 @@ def test_dask_partitions_write_the_records_and_manifest_of_code_files(tmp_path):
               modalities=EVERY)
     code_files(inputs, tmp_path / "cli.csv", coder=Coder(FakeTagger()), progress=False, modalities=EVERY)
     assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    from coder.normalise.dedup import dedup_path
+
+    cli = code_files(inputs, tmp_path / "cli-d.jsonl", coder=Coder(FakeTagger()), progress=False, dedup=True)
+    dsk = code_dump(inputs, tmp_path / "dask-d.jsonl", articles_per_partition=16, scheduler="sync",
+                    coder=Coder(FakeTagger()), dedup=True)
+    assert (tmp_path / "dask-d.jsonl").read_bytes() == (tmp_path / "cli-d.jsonl").read_bytes()
+    assert dedup_path(tmp_path / "dask-d.jsonl").read_bytes() == dedup_path(tmp_path / "cli-d.jsonl").read_bytes()
+    assert dsk.merged == cli.merged > 0
 
 
 def test_dask_with_the_tiny_model_matches_code_files_byte_for_byte(tmp_path, tiny_model_dir):

@@ -242,8 +242,13 @@ def _lines(path: Path) -> Iterator[str]:
         yield from fh
 
 
-def merge_parts(parts_dir: str | Path, indices: Sequence[int], output: str | Path, fmt: str | None = None) -> RunSummary:
-    """Concatenate parts in order into OUTPUT and its manifest, turning later duplicate ids into E108 errors."""
+def merge_parts(parts_dir: str | Path, indices: Sequence[int], output: str | Path, fmt: str | None = None, *,
+                dedup: bool = False, readable: int | None = None) -> RunSummary:
+    """Concatenate parts in order into OUTPUT and its manifest, turning later duplicate ids into E108 errors.
+
+    ``dedup`` merges records of one event as ``coder code --dedup`` does; ``readable`` (the readable
+    articles of all parts) raises E205 when 0, after the manifest is written, as the CLI does.
+    """
     out = Path(output)
     fmt = format_for(out, fmt)
     journal, manifest = journal_path(out), manifest_path(out)
@@ -271,6 +276,17 @@ def merge_parts(parts_dir: str | Path, indices: Sequence[int], output: str | Pat
                     summary.statuses[entry["status"]] += 1
     except OSError as exc:
         raise OutputError(Errors.E202.format(path=out, detail=exc)) from exc
+    if readable is not None:
+        summary.readable = readable
+        if readable == 0:
+            raise OutputError(Errors.E205)
+    if dedup:
+        from coder.normalise.dedup import dedup_journal, dedup_path
+
+        try:
+            summary.merged = dedup_journal(journal, dedup_path(out)).merged
+        except OSError as exc:
+            raise OutputError(Errors.E202.format(path=out, detail=exc)) from exc
     finalise(journal, out, fmt)
     return summary
 
@@ -281,7 +297,9 @@ def _start(output: str | Path, fmt: str | None, force: bool, parts_dir: str | Pa
     format_for(out, fmt)
     manifest = manifest_path(out)
     if force:
-        for p in (out, manifest, journal_path(out)):
+        from coder.normalise.dedup import dedup_path
+
+        for p in (out, manifest, journal_path(out), dedup_path(out)):
             p.unlink(missing_ok=True)
     elif out.exists() or manifest.exists():
         raise OutputError(Errors.E201.format(path=out if out.exists() else manifest))
@@ -293,13 +311,11 @@ def _start(output: str | Path, fmt: str | None, force: bool, parts_dir: str | Pa
     return out, parts
 
 
-def _finish(parts: Path, summaries: list[dict], out: Path, fmt: str | None, keep_parts: bool) -> RunSummary:
-    summary = merge_parts(parts, [s["index"] for s in sorted(summaries, key=lambda s: s["index"])], out, fmt)
-    summary.readable = sum(s.get("readable", 0) for s in summaries)
+def _finish(parts: Path, summaries: list[dict], out: Path, fmt: str | None, keep_parts: bool, dedup: bool) -> RunSummary:
+    indices = [s["index"] for s in sorted(summaries, key=lambda s: s["index"])]
+    summary = merge_parts(parts, indices, out, fmt, dedup=dedup, readable=sum(s.get("readable", 0) for s in summaries))
     if not keep_parts:
         shutil.rmtree(parts, ignore_errors=True)
-    if summary.readable == 0:
-        raise OutputError(Errors.E205)
     return summary
 
 
@@ -319,6 +335,7 @@ def code_dump(
     max_chars: int = DEFAULT_MAX_CHARS,
     max_records: int | None = None,
     force: bool = False,
+    dedup: bool = False,
     scheduler=None,
     parts_dir: str | Path | None = None,
     keep_parts: bool = False,
@@ -329,7 +346,7 @@ def code_dump(
     ``scheduler`` goes to ``dask.compute`` (``"sync"``, ``"threads"``, ``"processes"``, or None for
     the default, e.g. a ``distributed.Client`` you created). ``threads``: intra-op threads of each
     worker process. ``coder`` (a loaded :class:`Coder`) is only for in-process schedulers and tests;
-    otherwise each worker process loads ``model`` once. Parts go to ``parts_dir`` (default
+    otherwise each worker process loads ``model`` once. ``dedup`` is ``coder code --dedup``. Parts go to ``parts_dir`` (default
     ``OUTPUT.parts/``, shared storage on a cluster) and are removed after the merge unless ``keep_parts``.
     """
     dask = _require_dask()
@@ -344,7 +361,7 @@ def code_dump(
     bag = dask.bag.from_sequence(plan, npartitions=max(1, len(plan)))
     tasks = bag.map(code_partition, parts_dir=str(parts), settings=settings, coder=coder, plan_key=plan_key)
     summaries = tasks.compute(scheduler=scheduler) if plan else []
-    return _finish(parts, summaries, out, fmt, keep_parts)
+    return _finish(parts, summaries, out, fmt, keep_parts, dedup)
 
 
 def _code_frame(frame, index: int, parts_dir: str, settings: dict, coder: Coder | None, key_column: str | None) -> dict:
@@ -378,6 +395,7 @@ def code_dataframe(
     max_chars: int = DEFAULT_MAX_CHARS,
     max_records: int | None = None,
     force: bool = False,
+    dedup: bool = False,
     scheduler=None,
     parts_dir: str | Path | None = None,
     keep_parts: bool = False,
@@ -400,7 +418,7 @@ def code_dataframe(
     code = dask.delayed(_code_frame, pure=False)
     tasks = [code(part, i, str(parts), settings, coder, key_column) for i, part in enumerate(frame.to_delayed())]
     summaries = list(dask.compute(*tasks, scheduler=scheduler))
-    return _finish(parts, summaries, out, fmt, keep_parts)
+    return _finish(parts, summaries, out, fmt, keep_parts, dedup)
 
 
 def main(argv: Sequence[str] | None = None, *, on_summary: Callable[[RunSummary], None] | None = None) -> int:
@@ -417,6 +435,7 @@ def main(argv: Sequence[str] | None = None, *, on_summary: Callable[[RunSummary]
     ap.add_argument("--parts-dir", help="shared directory for the parts (default OUTPUT.parts)")
     ap.add_argument("--all-modalities", action="store_true")
     ap.add_argument("--force", action="store_true")
+    ap.add_argument("--dedup", action="store_true", help="merge records of the same event, as coder code --dedup")
     args = ap.parse_args(argv)
     scheduler = args.scheduler
     if args.address:
@@ -426,7 +445,7 @@ def main(argv: Sequence[str] | None = None, *, on_summary: Callable[[RunSummary]
     modalities = ("asserted", "negated", "hypothetical", "future") if args.all_modalities else ("asserted",)
     summary = code_dump(args.inputs, args.output, model=args.model, backend=args.backend, threads=args.threads,
                         articles_per_partition=args.articles_per_partition, scheduler=scheduler,
-                        parts_dir=args.parts_dir, modalities=modalities, force=args.force)
+                        parts_dir=args.parts_dir, modalities=modalities, force=args.force, dedup=args.dedup)
     (on_summary or (lambda s: print(f"{s.articles} articles, {s.records} records → {s.output}")))(summary)
     return 0
 
