@@ -35,6 +35,25 @@ MODALITIES = {"asserted", "negated", "hypothetical", "future"}
 PARAGRAPH_SEP = "\n\n"
 
 
+# Auxiliaries, pronouns and negation that annotators sometimes put in front of a verbal trigger.
+# The guide asks for the shortest phrase naming the event, so they are trimmed off.
+_TRIGGER_LEAD = re.compile(
+    r"^(?:(?:will|would|shall|should|could|may|might|must|has|have|had|is|are|was|were|be|been|being|did|does|do|"
+    r"not|never|a|ont|avait|avaient|aura|auront|avoir|été|est|sont|était|étaient|sera|seront|va|vont|"
+    r"allait|allaient|se|ne|pas|y|en|les\s+ont|leur\s+a|l['’](?:ont|a|avait|avaient))\s+|[snl]['’])+(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def trim_trigger(text: str) -> int:
+    """How many leading characters of a trigger are auxiliaries to drop ("a exigé" → "exigé")."""
+    m = _TRIGGER_LEAD.match(text)
+    if not m or m.end() >= len(text):
+        return 0
+    rest = text[m.end():]
+    return m.end() if re.match(r"\w", rest) else 0
+
+
 class MarkupError(ValueError):
     """Raised when a document's markup or metadata is malformed."""
 
@@ -75,8 +94,9 @@ def _parse_paragraphs(paragraphs: list[str]) -> tuple[str, list[_Span]]:
             if span_text != span_text.strip():
                 raise MarkupError(f"span {span_text!r} has leading/trailing spaces")
             plain.append(span_text)
+            cut = trim_trigger(span_text) if label == "TRIGGER" else 0
             spans.append(
-                _Span(start, start + len(span_text), label, span_text, p_idx, tag,
+                _Span(start + cut, start + len(span_text), label, span_text[cut:], p_idx, tag,
                       attach.split(",") if attach else [])
             )
             pos = m.end()

@@ -231,30 +231,37 @@ class WindowedTagger:
         return batches
 
     def _decode(self, text: str, offsets, span_p: np.ndarray, class_p: np.ndarray, mod_p: np.ndarray) -> list[TaggedSpan]:
+        """Spans from token probabilities, decided word by word.
+
+        A word (tokens not separated by whitespace, punctuation split off) takes the label of its
+        first token, so a span never starts or ends inside a word; class and modality
+        probabilities are averaged over all the tokens of a trigger.
+        """
         labels = span_p.argmax(-1)
         spans: list[TaggedSpan] = []
-        cur: list[int] = []
+        cur: list[list[int]] = []
         cur_lab: str | None = None
 
         def close() -> None:
             if cur and cur_lab:
-                start, end = offsets[cur[0]][0], offsets[cur[-1]][1]
+                toks = [t for w in cur for t in w]
+                start, end = offsets[toks[0]][0], offsets[toks[-1]][1]
                 while start < end and text[start].isspace():
                     start += 1
                 while end > start and text[end - 1].isspace():
                     end -= 1
                 if end > start:
-                    score = float(np.mean([span_p[t, labels[t]] for t in cur]))
+                    score = float(np.mean([span_p[w[0], labels[w[0]]] for w in cur]))
                     span = TaggedSpan(start, end, cur_lab, score)
                     if cur_lab == "TRIGGER":
-                        cp = class_p[cur].mean(0)
-                        mp = mod_p[cur].mean(0)
+                        cp = class_p[toks].mean(0)
+                        mp = mod_p[toks].mean(0)
                         span.class_probs = {c: float(p) for c, p in zip(self.classes, cp)}
                         span.modality_probs = {m: float(p) for m, p in zip(self.modalities, mp)}
                     spans.append(span)
 
-        for t, lab_id in enumerate(labels):
-            lab = self.id2label[int(lab_id)]
+        for word in _words(text, offsets):
+            lab = self.id2label[int(labels[word[0]])]
             if lab == "O":
                 close()
                 cur, cur_lab = [], None
@@ -262,8 +269,32 @@ class WindowedTagger:
             prefix, name = lab.split("-", 1)
             if prefix == "B" or name != cur_lab:
                 close()
-                cur, cur_lab = [t], name
+                cur, cur_lab = [word], name
             else:
-                cur.append(t)
+                cur.append(word)
         close()
         return spans
+
+
+def _words(text: str, offsets) -> list[list[int]]:
+    """Group token indices into words: a token starts a new word after whitespace, or when it or
+    the previous token is punctuation; empty tokens join the following word."""
+    words: list[list[int]] = []
+    pending: list[int] = []
+    prev_end = -1
+    for t, (s, e) in enumerate(offsets):
+        while s < e and text[s].isspace():
+            s += 1
+        if e <= s:
+            pending.append(t)
+            continue
+        new = (not words or s > prev_end or not text[s].isalnum() or not text[prev_end - 1].isalnum())
+        if new:
+            words.append(pending + [t])
+        else:
+            words[-1].extend(pending + [t])
+        pending = []
+        prev_end = e
+    if pending and words:
+        words[-1].extend(pending)
+    return words
