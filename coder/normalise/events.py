@@ -18,7 +18,7 @@ from coder.ontology.classes import EVENT_CLASSES
 _REFINEMENTS: list[tuple[str, re.Pattern[str], str]] = [
     (cls, re.compile(rx, re.IGNORECASE), code)
     for cls, rx, code in [
-        ("statement", r"claim\w*\s+(?:of\s+)?responsibility|revendiqu", "015"),
+        ("statement", r"claim\w*\s+(?:of\s+)?responsibility|revendiqu|\bclaim(?:s|ed|ing)?\b", "015"),
         ("statement", r"\bden(?:y|ied|ies|ial)\b|démen|\bni[ée]\b|nie\s", "016"),
         ("yield", r"releas|libér|freed|relâch", "0841"),
         ("disapprove", r"accus", "112"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from coder import __version__
 from coder.calibrate import apply_calibration
 from coder.document import Document
-from coder.normalise.actors import country_mentions, normalise_actor
+from coder.normalise.actors import country_mentions, find_group, normalise_actor
 from coder.normalise.dates import resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
@@ -69,6 +69,26 @@ def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) ->
                 if loc.country and loc.geo_precision in (1, 3):
                     counts[loc.country] += 2
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _best_actor(spans: list[TaggedSpan], sentence: str, lang: str, context: str | None):
+    """The actor of an event from its candidate spans, most specific first: a span naming a known
+    group; the pieces joined when together they name one ("jihadists" + "(" + ") organization"
+    around "Islamic State (IS)"); the best-scored span that resolves to a code; the best-scored."""
+    if not spans:
+        return None, None
+    ranked = sorted(spans, key=lambda s: -s.score)
+    for span in ranked:
+        if find_group(sentence[span.start : span.end]) is not None:
+            return normalise_actor(sentence[span.start : span.end], lang, context), span
+    first, last = min(s.start for s in spans), max(s.end for s in spans)
+    if len(spans) > 1 and last - first <= 80 and find_group(sentence[first:last]) is not None:
+        return normalise_actor(sentence[first:last], lang, context), ranked[0]
+    resolved = [(normalise_actor(sentence[s.start : s.end], lang, context), s) for s in ranked]
+    for actor, span in resolved:
+        if actor.cameo_code:
+            return actor, span
+    return resolved[0]
 
 
 def main_place(doc: Document, tagged: list[list[TaggedSpan]], context: str | None) -> Location | None:
@@ -130,9 +150,9 @@ class Normaliser:
                 def text_of(span: TaggedSpan, base: int = s_start) -> str:
                     return doc.text[base + span.start : base + span.end]
 
-                actor1 = normalise_actor(text_of(arg["ACTOR1"]), doc.lang, context) if "ACTOR1" in arg else None
-                target = arg.get("ACTOR2") or arg.get("FATALITIES")
-                actor2 = normalise_actor(text_of(target), doc.lang, context) if target else None
+                actor1, a1_span = _best_actor(ev.args.get("ACTOR1", []), sentence, doc.lang, context)
+                actor2, target = _best_actor(ev.args.get("ACTOR2") or ev.args.get("FATALITIES", []), sentence,
+                                             doc.lang, context)
                 if "LOCATION" in arg:
                     location = resolve_location(text_of(arg["LOCATION"]), doc.lang, context)
                     if location.country is None and fallback_place is not None:
@@ -178,7 +198,7 @@ class Normaliser:
                         confidences=FieldConfidences(
                             event_type=round(p_class, 4),
                             cameo_code=round(p_class, 4),
-                            actor1=round(arg["ACTOR1"].score, 4) if actor1 else None,
+                            actor1=round(a1_span.score, 4) if actor1 and a1_span else None,
                             actor2=round(target.score, 4) if target else None,
                             location=round(loc_conf, 4) if location and loc_conf is not None else None,
                             event_date=(round(arg["TIME"].score, 4) if time_text else 0.5) if date else None,

@@ -276,6 +276,15 @@ class WindowedTagger:
         return spans
 
 
+def _joins(text: str, i: int) -> bool:
+    """True when the character at ``i`` belongs inside a word: alphanumeric, or a hyphen or
+    apostrophe between alphanumerics ("pro-regime", "l'armée")."""
+    ch = text[i]
+    if ch.isalnum():
+        return True
+    return ch in "-'’" and 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
 def _words(text: str, offsets) -> list[list[int]]:
     """Group token indices into words: a token starts a new word after whitespace, or when it or
     the previous token is punctuation; empty tokens join the following word."""
@@ -288,7 +297,7 @@ def _words(text: str, offsets) -> list[list[int]]:
         if e <= s:
             pending.append(t)
             continue
-        new = (not words or s > prev_end or not text[s].isalnum() or not text[prev_end - 1].isalnum())
+        new = not words or s > prev_end or not (_joins(text, prev_end - 1) and _joins(text, s))
         if new:
             words.append(pending + [t])
         else:
