@@ -15,19 +15,28 @@ from collections import Counter
 from pathlib import Path
 
 
-def tagger_scores(model_dir: Path, gold: list[str], languages: list[str] | None = None) -> dict:
-    """seqeval span scores, class and modality accuracy of a model directory on gold files."""
-    from coder.tagger.hf import load_tagger
-    from coder.train.data import Encoder, gold_sentences, read_gold
-    from coder.train.metrics import evaluate_examples
+def card_scores(report: dict) -> dict:
+    """Per-language figures for the model card from an evaluation report: strict span F1 per label,
+    sub-event type / CAMEO root accuracy on matched events, modality accuracy, detection F1."""
+    out = {}
+    for lang in ("en", "fr", "overall"):
+        s = report["scores"].get(lang) or {}
+        strict = (s.get("spans") or {}).get("strict") or {}
+        fields = s.get("fields") or {}
 
-    tagger = load_tagger(model_dir)
-    classes = list(tagger.model.config.coder_event_classes)
-    enc = Encoder(tagger.tokenizer, classes, max_tokens=256)
-    sents = [s for f in gold for a in read_gold(f) if not languages or a.get("lang") in languages
-             for s in gold_sentences(a)]
-    labels = [tagger.model.config.id2label[i] for i in range(len(tagger.model.config.id2label))]
-    return evaluate_examples(tagger.model, enc.encode_all(sents), labels, classes, pad_id=tagger.pad_id)
+        def val(block: dict | None) -> float | None:
+            return None if not block else block.get("value")
+
+        out["all" if lang == "overall" else lang] = {
+            "spans": {lab: {"f1-score": val(v.get("f1")), "precision": val(v.get("precision")),
+                            "recall": val(v.get("recall")), "support": v.get("support")}
+                      for lab, v in strict.items() if isinstance(v, dict) and "f1" in v},
+            "class_accuracy": val((fields.get("sub_event_type") or {}).get("accuracy")),
+            "cameo_root_accuracy": val((fields.get("cameo_root") or {}).get("accuracy")),
+            "modality_accuracy": val((fields.get("modality") or {}).get("accuracy")),
+            "detection_f1": val((s.get("detection") or {}).get("f1")),
+        }
+    return out
 
 
 def split_counts(path: str) -> dict:
@@ -64,11 +73,14 @@ def main() -> None:
     if not args.skip_calibration:
         cal = calibrate_model(model, args.dev)
         print("calibration:", {k: cal[k] for k in ("n", "ece_before", "ece_after_on_dev")})
-    test = tagger_scores(model, args.test)
-    print("tagger test:", json.dumps(test, indent=1))
     report = run_evaluation(args.test[0], args.report, model=model, bootstrap=200)
-    zero = tagger_scores(Path(args.zero_shot), args.test, ["fr"]) if args.zero_shot else {}
-    if zero:
+    test = card_scores(report)
+    print("test:", json.dumps(test, indent=1))
+    zero = {}
+    if args.zero_shot:
+        zero_report = run_evaluation(args.test[0], args.report + "-zeroshot-fr", model=args.zero_shot, lang="fr",
+                                     bootstrap=200)
+        zero = card_scores(zero_report)
         print("zero-shot fr:", json.dumps(zero.get("fr"), indent=1))
     scores = {"tagger_test": test, "zero_shot_fr": zero, "record_test": report}
     (model / "scores.json").write_text(json.dumps(scores, indent=1, ensure_ascii=False))
@@ -92,9 +104,18 @@ def main() -> None:
 def _record_summary(report: dict) -> dict:
     """The headline record-level figures per language from an evaluation report."""
     out = {}
-    for lang, block in (report.get("by_language") or report.get("languages") or {}).items():
-        out[lang] = block
-    return out or {k: report[k] for k in report if k not in ("per_article", "gold")}
+    for lang, s in report["scores"].items():
+        fields = s.get("fields") or {}
+        row = {"detection_f1": (s.get("detection") or {}).get("f1", {}).get("value"),
+               "ece": ((s.get("calibration") or {}).get("ece") or {}).get("value")}
+        for name in ("sub_event_type", "cameo_root", "actor1.country", "actor2.country", "location.country",
+                     "event_date", "fatalities"):
+            block = fields.get(name) or {}
+            row[name] = (block.get("accuracy") or {}).get("value")
+            if name == "sub_event_type":
+                row["sub_event_type_macro_f1"] = (block.get("macro_f1") or {}).get("value")
+        out[lang] = row
+    return out
 
 
 if __name__ == "__main__":
