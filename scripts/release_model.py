@@ -67,6 +67,7 @@ def main() -> None:
     ap.add_argument("--zero-shot", default=None, help="a model trained with no French annotation")
     ap.add_argument("--report", default="runs/eval-test")
     ap.add_argument("--skip-calibration", action="store_true")
+    ap.add_argument("--note", default="", help="free text added to the card (e.g. the training stages)")
     args = ap.parse_args()
     model = Path(args.model)
     meta = json.loads((model / "coder_model.json").read_text())
@@ -96,6 +97,7 @@ def main() -> None:
         training={k: train_cfg[k] for k in ("epochs", "batch_size", "lr", "max_tokens", "freeze_layers", "seed")
                   if k in train_cfg} | {"best epoch": meta.get("epoch")},
         size_mb=size,
+        notes=args.note,
     )
     card.write(model)
     print(f"card written; model size {size:.1f} MB")

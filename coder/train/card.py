@@ -33,6 +33,7 @@ class ModelCard:
     record_scores: dict = field(default_factory=dict)
     training: dict = field(default_factory=dict)
     size_mb: float | None = None
+    notes: str = ""
 
     def render(self) -> str:
         """The card as Markdown."""
@@ -63,6 +64,8 @@ class ModelCard:
                     out.append(f"| {split} | {lang} | {c.get('documents', '')} | {c.get('sentences', '')} | {c.get('events', '')} |")
         if self.training:
             out += ["", "Training: " + ", ".join(f"{k} {v}" for k, v in self.training.items()) + "."]
+        if self.notes:
+            out += ["", self.notes]
         out += ["", "## Scores on the held-out test split", ""]
         out += _score_table(self.test_scores) if self.test_scores else ["Not measured yet."]
         if self.zero_shot_scores:
