@@ -56,7 +56,8 @@ OUTPUT_NAMES = ("span_logits", "class_logits", "modality_logits")
 OPSET = 17
 FP32_TOLERANCE = 1e-3
 """Largest logit difference an fp32 export may show against PyTorch on the probe batch."""
-DEFAULT_EXPORT_OPTIONS = {"per_channel": True, "reduce_range": False, "quantize_embeddings": False, "optimize": True}
+DEFAULT_EXPORT_OPTIONS = {"per_channel": True, "reduce_range": False, "quantize_embeddings": False, "optimize": True,
+                          "quantize_attention": True}
 
 
 def onnx_filename(quantize: bool) -> str:
@@ -72,7 +73,7 @@ def _options(quantize: bool, options: dict | None) -> dict:
     opts.update(options or {})
     opts["quantize"] = bool(quantize)
     if not quantize:
-        for k in ("per_channel", "reduce_range", "quantize_embeddings"):
+        for k in ("per_channel", "reduce_range", "quantize_embeddings", "quantize_attention"):
             opts.pop(k)
     return opts
 
@@ -232,7 +233,8 @@ def export_onnx(model_dir: str | Path, out: str | Path, *, quantize: bool = True
         if quantize:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            ops = ["MatMul", "Attention"] + (["Gather", "EmbedLayerNormalization"] if opts["quantize_embeddings"] else [])
+            ops = ["MatMul"] + (["Attention"] if opts["quantize_attention"] else []) + (
+                ["Gather", "EmbedLayerNormalization"] if opts["quantize_embeddings"] else [])
             qpath = work / "int8.onnx"
             with _quiet():
                 quantize_dynamic(str(graph), str(qpath), weight_type=QuantType.QInt8, per_channel=opts["per_channel"],
