@@ -138,6 +138,7 @@ class Normaliser:
         art = doc.article
         for (s_start, s_end), spans in zip(doc.sentences, tagged):
             sentence = doc.text[s_start:s_end]
+            sentence_times = [sp for sp in spans if sp.label == "TIME"]
             for ev in link_arguments(spans):
                 trig = ev.trigger
                 if trig.event_class is None:
@@ -165,7 +166,11 @@ class Normaliser:
                     location, loc_conf = fallback_place, 0.5 * trig.score
                 else:
                     location, loc_conf = None, None
-                time_text = text_of(arg["TIME"]) if "TIME" in arg else None
+                # the event's own time expression, else the nearest one of its sentence (coordinated
+                # events share it: "killed three and abducted two on Sunday"), else the publication date
+                time_span = arg.get("TIME") or (
+                    min(sentence_times, key=lambda sp: _gap(trig, sp)) if sentence_times else None)
+                time_text = text_of(time_span) if time_span else None
                 date, precision = resolve_date(time_text, doc.pub_date, doc.lang)
                 fat_spans = ev.args.get("FATALITIES", [])
                 counts = [parse_fatalities(text_of(s), doc.lang) for s in fat_spans]
@@ -201,7 +206,7 @@ class Normaliser:
                             actor1=round(a1_span.score, 4) if actor1 and a1_span else None,
                             actor2=round(target.score, 4) if target else None,
                             location=round(loc_conf, 4) if location and loc_conf is not None else None,
-                            event_date=(round(arg["TIME"].score, 4) if time_text else 0.5) if date else None,
+                            event_date=(round(time_span.score, 4) if time_span else 0.5) if date else None,
                         ),
                         coder_version=__version__,
                         model=self.model_name,
