@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from coder import __version__
 from coder.calibrate import apply_calibration
 from coder.document import Document
-from coder.normalise.actors import country_mentions, find_group, normalise_actor
+from coder.normalise.actors import acled_country_name, country_mentions, find_group, normalise_actor
 from coder.normalise.dates import resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
@@ -164,6 +164,9 @@ class Normaliser:
                     loc_conf = arg["LOCATION"].score
                 elif fallback_place is not None:
                     location, loc_conf = fallback_place, 0.5 * trig.score
+                elif context is not None:
+                    location = Location(text=None, name=acled_country_name(context), country=context, geo_precision=3)
+                    loc_conf = 0.3 * trig.score
                 else:
                     location, loc_conf = None, None
                 # the event's own time expression, else the nearest one of its sentence (coordinated
