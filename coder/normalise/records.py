@@ -139,6 +139,7 @@ class Normaliser:
         for (s_start, s_end), spans in zip(doc.sentences, tagged):
             sentence = doc.text[s_start:s_end]
             sentence_times = [sp for sp in spans if sp.label == "TIME"]
+            sentence_actors = [sp for sp in spans if sp.label == "ACTOR1"]
             for ev in link_arguments(spans):
                 trig = ev.trigger
                 if trig.event_class is None:
@@ -151,7 +152,10 @@ class Normaliser:
                 def text_of(span: TaggedSpan, base: int = s_start) -> str:
                     return doc.text[base + span.start : base + span.end]
 
-                actor1, a1_span = _best_actor(ev.args.get("ACTOR1", []), sentence, doc.lang, context)
+                # coordinated events share their initiator: "gunmen killed three and abducted two"
+                a1_spans = ev.args.get("ACTOR1") or [
+                    sp for sp in sentence_actors if sp.end <= trig.start][-1:]
+                actor1, a1_span = _best_actor(a1_spans, sentence, doc.lang, context)
                 actor2, target = _best_actor(ev.args.get("ACTOR2") or ev.args.get("FATALITIES", []), sentence,
                                              doc.lang, context)
                 if "LOCATION" in arg:
