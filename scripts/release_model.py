@@ -85,7 +85,7 @@ def main() -> None:
         print("zero-shot fr:", json.dumps(zero.get("fr"), indent=1))
     scores = {"tagger_test": test, "zero_shot_fr": zero, "record_test": report}
     (model / "scores.json").write_text(json.dumps(scores, indent=1, ensure_ascii=False))
-    size = sum(f.stat().st_size for f in model.iterdir() if f.is_file()) / 1e6
+    size = sum(f.stat().st_size for f in model.iterdir() if f.is_file() and f.suffix != ".onnx") / 1e6  # exports are not shipped
     train_cfg = json.loads((model / "train_config.json").read_text())
     card = ModelCard(
         name=meta["name"], version=meta["version"], base_model=meta["base_model"],
