@@ -177,7 +177,7 @@ def test_conflibert_bio_roles():
     ]
     assert all(s.annotated == {"ACTOR1", "ACTOR2"} and s.lang == "en" for s in sents)
     # the same file read through its path
-    assert len(read("conflibert_cameo", FIX / "conflibert_cameo" / "cameo_ner_train.txt")) == 4
+    assert len(read("conflibert_cameo", FIX / "conflibert_cameo" / "fixture_cameo_ner.txt")) == 4
 
 
 def test_conflibert_bare_letter_tags(tmp_path):

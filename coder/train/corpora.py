@@ -74,8 +74,12 @@ def read_corpus(kind: str, path: str) -> Iterator[SentenceGold]:
 # shared helpers
 
 
-def _find(path: str | Path, kind: str, *, file: str | None = None, folder: str | None = None) -> Path:
-    """The corpus file (or sub-folder) ``file``/``folder`` at ``path``: ``path`` itself or inside it."""
+def _find(path: str | Path, kind: str, *, file: str | None = None, folder: str | None = None,
+          pattern: str | None = None) -> Path:
+    """The corpus file (or sub-folder) ``file``/``folder`` at ``path``: ``path`` itself or inside it.
+
+    A file may also be found by ``pattern`` (a glob) when it was renamed, as our test fixtures are.
+    """
     p = Path(path)
     if not p.exists():
         raise CorpusError(f"{kind}: corpus path {str(p)!r} does not exist")
@@ -85,6 +89,9 @@ def _find(path: str | Path, kind: str, *, file: str | None = None, folder: str |
         cand = p / file
         if cand.is_file():
             return cand
+        matches = sorted(p.glob(pattern)) if pattern else []
+        if len(matches) == 1:
+            return matches[0]
         raise CorpusError(f"{kind}: no {file} in {str(p)!r}")
     assert folder is not None
     if p.is_dir() and p.name == folder:
@@ -199,7 +206,7 @@ def ecbplus(path: str) -> Iterator[SentenceGold]:
     location's leading preposition ("in Mannheim") is left out, as in the project's own gold.
     """
     kind = "ecbplus"
-    csv_path = _find(path, kind, file="ECBplus_coreference_sentences.csv")
+    csv_path = _find(path, kind, file="ECBplus_coreference_sentences.csv", pattern="*coreference_sentences*.csv")
     docs_dir = _find(csv_path.parent, kind, folder="ECB+")
     wanted: dict[str, set[int]] = {}
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
@@ -342,7 +349,7 @@ def conflibert_cameo(path: str) -> Iterator[SentenceGold]:
     ``X`` starts a new span.
     """
     kind = "conflibert_cameo"
-    f = _find(path, kind, file="cameo_ner_train.txt")
+    f = _find(path, kind, file="cameo_ner_train.txt", pattern="*cameo_ner*.txt")
     annotated = frozenset({"ACTOR1", "ACTOR2"})
     n_sent = 0
     for rows in _conll_sentences(f, kind):
@@ -576,7 +583,7 @@ def acled_notes(path: str) -> Iterator[SentenceGold]:
     TRIGGER is emitted.
     """
     kind = "acled_notes"
-    f = _find(path, kind, file="acled_2022_sample.csv")
+    f = _find(path, kind, file="acled_2022_sample.csv", pattern="*acled*.csv")
     with open(f, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         need = {"notes", "location"}
