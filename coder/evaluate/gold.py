@@ -57,26 +57,25 @@ def _bad(where: str, detail: str) -> InputError:
     return InputError(f"{where}: " + Errors.E109.format(detail=detail))
 
 
-def normalise_actor(value: Any, where: str = "actor") -> dict | None:
-    """An actor given as a string, an object or null, as an object (``{"text": ...}`` for a string)."""
+def _as_object(value: Any, where: str, what: str) -> dict | None:
+    """A field given as a string, an object or null, as an object (``{"text": ...}`` for a string)."""
     if value is None:
         return None
     if isinstance(value, str):
         return {"text": value}
     if isinstance(value, dict):
         return dict(value)
-    raise _bad(where, "an actor must be an object, a string or null")
+    raise _bad(where, f"{what} must be an object, a string or null")
+
+
+def normalise_actor(value: Any, where: str = "actor") -> dict | None:
+    """An actor given as a string, an object or null, as an object (``{"text": ...}`` for a string)."""
+    return _as_object(value, where, "an actor")
 
 
 def normalise_location(value: Any, where: str = "location") -> dict | None:
     """A location given as a string, an object or null, as an object."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return {"text": value}
-    if isinstance(value, dict):
-        return dict(value)
-    raise _bad(where, "a location must be an object, a string or null")
+    return _as_object(value, where, "a location")
 
 
 def normalise_event(event: Any, where: str = "event", strict: bool = True) -> dict:
