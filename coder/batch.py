@@ -257,10 +257,17 @@ def code_files(
         mfh.close()
     if summary.readable == 0 and summary.resumed == 0:
         raise OutputError(Errors.E205)
+    summary.merged = finish_journal(journal, out, fmt, dedup)
+    return summary
+
+
+def finish_journal(journal: Path, out: Path, fmt: str, dedup: bool) -> int:
+    """Optionally deduplicate a finished journal, then turn it into OUTPUT; returns the records merged."""
+    merged = 0
     if dedup:
         try:
-            summary.merged = dedup_journal(journal, dedup_path(out)).merged
+            merged = dedup_journal(journal, dedup_path(out)).merged
         except OSError as exc:
             raise OutputError(Errors.E202.format(path=out, detail=exc)) from exc
     finalise(journal, out, fmt)
-    return summary
+    return merged

@@ -38,10 +38,10 @@ from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
 
-from coder.batch import RunSummary, journal_path, manifest_line, manifest_path, prepare_backend
+from coder.batch import RunSummary, finish_journal, journal_path, manifest_line, manifest_path, prepare_backend
 from coder.errors import Errors, InputError, OutputError
 from coder.ingest import DEFAULT_MAX_CHARS, InputItem, _read_jsonl_stream, article_from_dict, read_input
-from coder.io.writers import finalise, format_for
+from coder.io.writers import format_for
 from coder.pipeline import ArticleResult, Coder
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -280,14 +280,7 @@ def merge_parts(parts_dir: str | Path, indices: Sequence[int], output: str | Pat
         summary.readable = readable
         if readable == 0:
             raise OutputError(Errors.E205)
-    if dedup:
-        from coder.normalise.dedup import dedup_journal, dedup_path
-
-        try:
-            summary.merged = dedup_journal(journal, dedup_path(out)).merged
-        except OSError as exc:
-            raise OutputError(Errors.E202.format(path=out, detail=exc)) from exc
-    finalise(journal, out, fmt)
+    summary.merged = finish_journal(journal, out, fmt, dedup)
     return summary
 
 
