@@ -305,3 +305,18 @@ def test_country_mentions_read_capitals_regions_and_demonyms():
     assert country_mentions("Des soldats maliens ont quitté Bamako pour Kidal") == ["MLI", "MLI", "MLI"]
     assert country_mentions("Fighting near Goma, in North Kivu, said Washington") == ["COD", "COD", "USA"]
     assert country_mentions("Vladimir Putin spoke") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "end", "expected"),
+    [
+        ("an ambush by jihadists the Islamic State (IS) organization.", 22, "Islamic State"),
+        ("des hommes armés du JNIM ont tué", 16, "JNIM"),
+        ("gunmen attacked the village", 6, None),
+    ],
+)
+def test_group_in_apposition_after_a_generic_actor(sentence, end, expected):
+    from coder.normalise.actors import group_after
+
+    found = group_after(sentence, end)
+    assert (sentence[found[0] : found[1]] if found else None) == expected

@@ -245,6 +245,27 @@ def find_group(text: str, countries: tuple[str, ...] = ()) -> Group | None:
     return None
 
 
+_APPOSITION = re.compile(
+    r"\s*(?:,\s*)?(?:(?:of|from|with|called|named|known as|du|de la|de l['’]|des|de|d['’]|dits?|appelée?s?)\s+)?"
+    r"(?:(?:the|les?|la|l['’])\s*)?",
+    re.IGNORECASE,
+)
+
+
+def group_after(sentence: str, end: int, window: int = 60) -> tuple[int, int] | None:
+    """Offsets in ``sentence`` of a named group in apposition right after position ``end``
+    ("jihadists [of] the Islamic State", "des hommes armés du JNIM"), or None."""
+    tail = sentence[end : end + window]
+    m = _APPOSITION.match(tail)
+    if m is None:
+        return None
+    for start, stop, _ in _group_matches(tail):
+        if start == m.end():
+            return end + start, end + stop
+        break
+    return None
+
+
 def _pick_group(groups: list[Group], countries: tuple[str, ...]) -> Group | None:
     for c in countries:
         for g in groups:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from coder import __version__
 from coder.calibrate import apply_calibration
 from coder.document import Document
-from coder.normalise.actors import acled_country_name, country_mentions, find_group, normalise_actor
+from coder.normalise.actors import acled_country_name, country_mentions, find_group, group_after, normalise_actor
 from coder.normalise.dates import resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
@@ -74,7 +74,7 @@ def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) ->
 def _best_actor(spans: list[TaggedSpan], sentence: str, lang: str, context: str | None):
     """The actor of an event from its candidate spans, most specific first: a span naming a known
     group; the pieces joined when together they name one ("jihadists" + "(" + ") organization"
-    around "Islamic State (IS)"); the best-scored span that resolves to a code; the best-scored."""
+    around "Islamic State (IS)"); a span followed by a group in apposition; the best-scored span that resolves to a code; the best-scored."""
     if not spans:
         return None, None
     ranked = sorted(spans, key=lambda s: -s.score)
@@ -84,6 +84,10 @@ def _best_actor(spans: list[TaggedSpan], sentence: str, lang: str, context: str 
     first, last = min(s.start for s in spans), max(s.end for s in spans)
     if len(spans) > 1 and last - first <= 80 and find_group(sentence[first:last]) is not None:
         return normalise_actor(sentence[first:last], lang, context), ranked[0]
+    for span in ranked:  # a generic span followed by the group it names: "jihadists the Islamic State"
+        named = group_after(sentence, span.end)
+        if named is not None:
+            return normalise_actor(sentence[named[0] : named[1]], lang, context), span
     resolved = [(normalise_actor(sentence[s.start : s.end], lang, context), s) for s in ranked]
     for actor, span in resolved:
         if actor.cameo_code:

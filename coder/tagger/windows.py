@@ -122,6 +122,7 @@ class WindowedTagger:
         self.pad_id = pad if pad is not None else (tokenizer.token_to_id("[PAD]") or 0)
         self.calibration: dict | None = None
         self.stats = TaggerStats()
+        self._trans: tuple[np.ndarray, np.ndarray] | None = None
         self.max_padding = 0.1
 
     # -- the one thing a backend implements ------------------------------------------------------
@@ -230,6 +231,37 @@ class WindowedTagger:
             batches.append(cur)
         return batches
 
+    def _transitions(self) -> np.ndarray:
+        """Log-weights of label bigrams for BIO decoding: ``I-X`` may only follow ``B-X`` or
+        ``I-X``; every other bigram is free."""
+        if self._trans is None:
+            n = len(self.id2label)
+            names = [self.id2label[i] for i in range(n)]
+            trans = np.zeros((n, n))
+            for j, lab in enumerate(names):
+                if lab.startswith("I-"):
+                    for i, prev in enumerate(names):
+                        if prev[2:] != lab[2:] or prev == "O":
+                            trans[i, j] = -np.inf
+            start = np.array([-np.inf if lab.startswith("I-") else 0.0 for lab in names])
+            self._trans = (trans, start)
+        return self._trans
+
+    def _viterbi(self, probs: np.ndarray) -> np.ndarray:
+        """Most probable BIO-valid label sequence for per-word label probabilities ``[words, labels]``."""
+        trans, start = self._transitions()
+        logp = np.log(np.clip(probs, 1e-12, None))
+        score = start + logp[0]
+        back = np.zeros(probs.shape, dtype=np.int64)
+        for t in range(1, len(probs)):
+            cand = score[:, None] + trans
+            back[t] = cand.argmax(0)
+            score = cand.max(0) + logp[t]
+        path = [int(score.argmax())]
+        for t in range(len(probs) - 1, 0, -1):
+            path.append(int(back[t, path[-1]]))
+        return np.array(path[::-1])
+
     def _decode(self, text: str, offsets, span_p: np.ndarray, class_p: np.ndarray, mod_p: np.ndarray) -> list[TaggedSpan]:
         """Spans from token probabilities, decided word by word.
 
@@ -237,7 +269,11 @@ class WindowedTagger:
         first token, so a span never starts or ends inside a word; class and modality
         probabilities are averaged over all the tokens of a trigger.
         """
+        words = _words(text, offsets)
         labels = span_p.argmax(-1)
+        if words:
+            firsts = [w[0] for w in words]
+            labels[firsts] = self._viterbi(span_p[firsts])
         spans: list[TaggedSpan] = []
         cur: list[list[int]] = []
         cur_lab: str | None = None
@@ -260,7 +296,7 @@ class WindowedTagger:
                         span.modality_probs = {m: float(p) for m, p in zip(self.modalities, mp)}
                     spans.append(span)
 
-        for word in _words(text, offsets):
+        for word in words:
             lab = self.id2label[int(labels[word[0]])]
             if lab == "O":
                 close()

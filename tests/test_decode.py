@@ -1,0 +1,38 @@
+"""Word-level BIO decoding of the tagger: spans never start with ``I-`` after ``O``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coder.tagger.windows import WindowedTagger
+
+LABELS = ["O", "B-ACTOR2", "I-ACTOR2", "B-TRIGGER", "I-TRIGGER"]
+
+
+class _Tagger(WindowedTagger):
+    def __init__(self) -> None:  # only the decoding state, no tokenizer
+        self.id2label = dict(enumerate(LABELS))
+        self._trans = None
+
+
+def _probs(rows: list[dict[str, float]]) -> np.ndarray:
+    out = np.full((len(rows), len(LABELS)), 0.01)
+    for i, row in enumerate(rows):
+        for lab, p in row.items():
+            out[i, LABELS.index(lab)] = p
+    return out / out.sum(1, keepdims=True)
+
+
+def test_viterbi_bridges_a_fragmented_span_instead_of_starting_one_with_inside():
+    # "un repaire de gangs": the argmax would give B O I I (two spans); a valid path joins them
+    probs = _probs([{"B-ACTOR2": 0.9}, {"O": 0.5, "I-ACTOR2": 0.45}, {"I-ACTOR2": 0.9}, {"I-ACTOR2": 0.9}])
+    path = [LABELS[i] for i in _Tagger()._viterbi(probs)]
+    assert path == ["B-ACTOR2", "I-ACTOR2", "I-ACTOR2", "I-ACTOR2"]
+
+
+def test_viterbi_never_continues_another_label_or_starts_with_inside():
+    probs = _probs([{"I-ACTOR2": 0.6, "O": 0.3}, {"B-TRIGGER": 0.9}, {"I-ACTOR2": 0.6, "O": 0.35}])
+    path = [LABELS[i] for i in _Tagger()._viterbi(probs)]
+    assert path[0] != "I-ACTOR2" and path[1] == "B-TRIGGER" and path[2] != "I-ACTOR2"
+    for prev, cur in zip(path, path[1:]):
+        assert not cur.startswith("I-") or prev[2:] == cur[2:]
