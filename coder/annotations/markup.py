@@ -54,6 +54,65 @@ def trim_trigger(text: str) -> int:
     return m.end() if re.match(r"\w", rest) else 0
 
 
+_TRIGGER_DET = re.compile(
+    r"^(?:(?:the|an?|le|la|les|un|une|des|du|another|une?\s+autre|d['’]autres|autres?|second|seconde|deuxième|"
+    r"troisième|third|first|premier|première|new|nouvelles?|nouvel|nouveaux)\s+|l['’])+(?=\w)",
+    re.IGNORECASE,
+)
+_TRIGGER_PREP = re.compile(r"\s+(?:on|at|against|with|sur|contre|avec)$", re.IGNORECASE)
+_PHRASAL_PREP = frozenset({"called on", "calling on", "calls on", "call on", "set upon", "turned on"})
+_VERB_EN = re.compile(r"^(?:\w+ed|threw|blew|drove|shot|set|took|broke|held|fought|sent|lit|hit|laid|made|led|"
+                      r"began|struck|stole|seized|gave|tore|burnt|threw)$", re.IGNORECASE)
+_VERB_FR = re.compile(r"^(?:\w+(?:é|ée|és|ées)|pris|mis|fait|faits|conduit|détruit|ouvert|ouverts)$", re.IGNORECASE)
+_OBJECT = re.compile(r"\s+(?:an?|the|his|her|their|its|un|une|des|du|de|sa|son|ses|leurs?|le|la|les|d['’]|l['’])"
+                     r"(?:\s+|(?<=['’]))(\w+)", re.IGNORECASE)
+_FIXED_OBJECT = frozenset({"fire", "feu", "contrôle", "control", "assaut", "enquête", "investigation", "warrant",
+                           "mandat", "protest", "plainte", "tirs", "arms", "armes"})
+_FATALITIES_LEAD = re.compile(
+    r"^(?:killing|killed|leaving|left|claiming|causing|tuant|faisant|coûtant\s+la\s+vie\s+à|and)\s+(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def trim_span(label: str, text: str) -> tuple[int, int]:
+    """Characters to drop at the start and at the end of a span so that every annotation batch
+    follows one boundary convention (GUIDE.md, "Span boundaries"):
+
+    - a trigger loses its auxiliaries ("a exigé" → "exigé"), articles and ordinals ("une
+      seconde grenade" → "grenade"), a final preposition ("opened fire on" → "opened fire",
+      but "called on" stays) and the object after a verb ("threw a grenade" → "threw", but
+      "ouvert le feu", "pris le contrôle" stay);
+    - a death count loses its verb ("killing five soldiers" → "five soldiers", "faisant deux
+      morts" → "deux morts").
+    """
+    lead, tail = 0, len(text)
+    if label == "TRIGGER":
+        while True:
+            step = trim_trigger(text[lead:tail])
+            m = _TRIGGER_DET.match(text, lead, tail)
+            if m and m.end() < tail:
+                step = max(step, m.end() - lead)
+            if not step:
+                break
+            lead += step
+        core = text[lead:tail]
+        if core.lower() not in _PHRASAL_PREP:
+            m = _TRIGGER_PREP.search(core)
+            if m and m.start() > 0:
+                tail = lead + m.start()
+        core = text[lead:tail]
+        first = core.split()[0] if core.split() else ""
+        if _VERB_EN.match(first) or _VERB_FR.match(first):
+            m = _OBJECT.match(core, len(first))
+            if m and m.group(1).lower() not in _FIXED_OBJECT:
+                tail = lead + len(first)
+    elif label == "FATALITIES":
+        m = _FATALITIES_LEAD.match(text)
+        if m and m.end() < tail:
+            lead = m.end()
+    return lead, len(text) - tail
+
+
 class MarkupError(ValueError):
     """Raised when a document's markup or metadata is malformed."""
 
@@ -94,9 +153,9 @@ def _parse_paragraphs(paragraphs: list[str]) -> tuple[str, list[_Span]]:
             if span_text != span_text.strip():
                 raise MarkupError(f"span {span_text!r} has leading/trailing spaces")
             plain.append(span_text)
-            cut = trim_trigger(span_text) if label == "TRIGGER" else 0
+            cut, back = trim_span(label, span_text)
             spans.append(
-                _Span(start + cut, start + len(span_text), label, span_text[cut:], p_idx, tag,
+                _Span(start + cut, start + len(span_text) - back, label, span_text[cut : len(span_text) - back], p_idx, tag,
                       attach.split(",") if attach else [])
             )
             pos = m.end()
