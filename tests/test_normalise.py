@@ -102,3 +102,13 @@ def test_modality_cues_and_model_confidence():
     s4 = "Les syndicats prévoient de manifester lundi."
     k = s4.index("manifester")
     assert modality_cue(s4, k, k + 10) == "future"
+
+
+def test_implied_initiator_follows_acled_for_unnamed_perpetrators():
+    from coder.normalise.records import implied_actor
+
+    bomb = implied_actor("remote_explosive", "Explosions/Remote violence", "CMR")
+    assert (bomb.name, bomb.country, bomb.inter, bomb.text) == ("Unidentified Armed Group (Cameroon)", "CMR", 3, None)
+    assert implied_actor("arrests", "Strategic developments", "FRA").cameo_code == "FRACOP"
+    assert implied_actor("peaceful_protest", "Protests", "SEN").inter == 6
+    assert implied_actor("statement", None, "FRA") is None

@@ -20,7 +20,7 @@ from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
 from coder.normalise.locations import resolve_location
 from coder.normalise.modality import decide_modality
-from coder.schema import EventRecord, Evidence, FieldConfidences, Location
+from coder.schema import Actor, EventRecord, Evidence, FieldConfidences, Location
 from coder.tagger.base import TaggedSpan
 
 
@@ -122,6 +122,22 @@ def main_place(doc: Document, tagged: list[list[TaggedSpan]], context: str | Non
                     longitude=centre.longitude if centre.admin1 == key[1] else loc.longitude, geo_precision=3)
 
 
+_IMPLIED_BY_CLASS = {"arrests": "police", "excessive_force": "police", "peaceful_protest": "protesters",
+                     "protest_with_intervention": "protesters", "violent_demonstration": "rioters",
+                     "mob_violence": "rioters"}
+_VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
+
+
+def implied_actor(event_class: str, event_type: str | None, country: str) -> Actor | None:
+    """The initiator of an event whose sentence names none, as ACLED codes it: police for arrests
+    and repression, protesters or rioters for demonstrations, the unidentified armed group of the
+    country for political violence; None for other events."""
+    words = _IMPLIED_BY_CLASS.get(event_class) or ("unidentified armed group" if event_type in _VIOLENT_TYPES else None)
+    if words is None:
+        return None
+    return normalise_actor(words, "en", country).model_copy(update={"text": None})
+
+
 def event_id(article_id: str, start: int, end: int, model: str) -> str:
     """Stable id: same article, trigger offsets and model → same id."""
     return hashlib.sha1(f"{article_id}\x1f{start}\x1f{end}\x1f{model}".encode()).hexdigest()[:20]
@@ -162,14 +178,24 @@ class Normaliser:
                 actor1, a1_span = _best_actor(a1_spans, sentence, doc.lang, context)
                 actor2, target = _best_actor(ev.args.get("ACTOR2") or ev.args.get("FATALITIES", []), sentence,
                                              doc.lang, context)
+                # statements, appeals, visits... without a place happen where their author is
+                # ("Iran warned", "La Pologne a fait décoller ses avions"); fighting without one
+                # happens in the region the article is about
+                speaker_country = (actor1.country if typ.sub_event_type is None and actor1 is not None
+                                   and actor1.inter == 1 else None)
                 if "LOCATION" in arg:
                     location = resolve_location(text_of(arg["LOCATION"]), doc.lang, context)
-                    if location.country is None and fallback_place is not None:
+                    fill = fallback_place or (Location(text=None, name=None, country=context) if context else None)
+                    if location.country is None and fill is not None:
                         location = location.model_copy(update={
-                            "country": fallback_place.country, "admin1": fallback_place.admin1,
-                            "latitude": fallback_place.latitude, "longitude": fallback_place.longitude,
-                            "geo_precision": 2})
+                            "country": fill.country, "admin1": fill.admin1,
+                            "latitude": fill.latitude, "longitude": fill.longitude,
+                            "geo_precision": 2 if fill.admin1 else 3})
                     loc_conf = arg["LOCATION"].score
+                elif speaker_country is not None:
+                    location = Location(text=None, name=acled_country_name(speaker_country), country=speaker_country,
+                                        geo_precision=3)
+                    loc_conf = 0.4 * trig.score
                 elif fallback_place is not None:
                     location, loc_conf = fallback_place, 0.5 * trig.score
                 elif context is not None:
@@ -177,6 +203,9 @@ class Normaliser:
                     loc_conf = 0.3 * trig.score
                 else:
                     location, loc_conf = None, None
+                implied = a1_span is None and actor1 is None and location is not None and location.country
+                if implied:  # ACLED codes a perpetrator nobody names as the unidentified group of the country
+                    actor1 = implied_actor(typ.event_class, typ.event_type, location.country)
                 # the event's own time expression, else the nearest one of its sentence (coordinated
                 # events share it: "killed three and abducted two on Sunday"), else the publication date
                 time_span = arg.get("TIME") or (
@@ -214,7 +243,7 @@ class Normaliser:
                         confidences=FieldConfidences(
                             event_type=round(p_class, 4),
                             cameo_code=round(p_class, 4),
-                            actor1=round(a1_span.score, 4) if actor1 and a1_span else None,
+                            actor1=(round(a1_span.score, 4) if a1_span else round(0.3 * trig.score, 4)) if actor1 else None,
                             actor2=round(target.score, 4) if target else None,
                             location=round(loc_conf, 4) if location and loc_conf is not None else None,
                             event_date=(round(time_span.score, 4) if time_span else 0.5) if date else None,
