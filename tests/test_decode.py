@@ -36,3 +36,10 @@ def test_viterbi_never_continues_another_label_or_starts_with_inside():
     assert path[0] != "I-ACTOR2" and path[1] == "B-TRIGGER" and path[2] != "I-ACTOR2"
     for prev, cur in zip(path, path[1:]):
         assert not cur.startswith("I-") or prev[2:] == cur[2:]
+
+
+def test_viterbi_merges_touching_spans_of_one_label():
+    # "frappe de | drone": B I B would make two touching triggers; one span (or one word less) wins
+    probs = _probs([{"B-TRIGGER": 0.9}, {"I-TRIGGER": 0.8}, {"B-TRIGGER": 0.5, "I-TRIGGER": 0.4}])
+    path = [LABELS[i] for i in _Tagger()._viterbi(probs)]
+    assert path == ["B-TRIGGER", "I-TRIGGER", "I-TRIGGER"]

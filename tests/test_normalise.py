@@ -112,3 +112,14 @@ def test_implied_initiator_follows_acled_for_unnamed_perpetrators():
     assert implied_actor("arrests", "Strategic developments", "FRA").cameo_code == "FRACOP"
     assert implied_actor("peaceful_protest", "Protests", "SEN").inter == 6
     assert implied_actor("statement", None, "FRA") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "country"),
+    [("la ville", "CAF", None), ("the town", None, None), ("Lala", "COD", None), ("Nîmes", "FRA", "FRA"),
+     ("Paris", "MLI", "FRA"), ("Kidal", "MLI", "MLI")],
+)
+def test_generic_nouns_and_small_foreign_namesakes_do_not_resolve(text, context, country):
+    from coder.normalise.locations import resolve_location
+
+    assert resolve_location(text, "fr", context).country == country

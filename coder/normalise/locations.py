@@ -40,6 +40,7 @@ _LEADING = re.compile(r"^(?:à|au|aux|en|dans|near|in|at|outside|around|près\s+
 _SUFFIX = re.compile(r"\s+(?:province|region|state|governorate|district|area|countryside|region|city|town|village)$",
                      re.IGNORECASE)
 _REGION_WORD = re.compile(r"province|region|région|state\b|état|governorate|gouvernorat|oblast", re.IGNORECASE)
+_FOREIGN_MIN_POPULATION = 50_000
 _SPLIT = re.compile(r",|\s+(?:in|dans|near|près\s+de|outside|aux\s+abords\s+de)\s+", re.IGNORECASE)
 
 
@@ -197,9 +198,16 @@ def _latin(name: str) -> bool:
     return all(ord(ch) < 0x250 or ch in "’ʿʾ" for ch in name)
 
 
+_GENERIC = frozenset(
+    "village villages town towns city cities capital district province region state area commune locality camp "
+    "neighbourhood neighborhood border frontier country countryside zone sector base front north south east west "
+    "ville villes bourgade capitale région état quartier localité localités secteur frontière pays nord sud est ouest "
+    "centre center site sites position positions".split())
+
+
 def _candidates(part: str) -> tuple[list[Place], list[Place]]:
     core = _SUFFIX.sub("", _PREFIX.sub("", _LEADING.sub("", part.strip(" ,.;:()«»\"")))).strip()
-    if not core:
+    if not core or core.lower() in _GENERIC:  # "la ville", "the town": a back-reference, not a name
         return [], []
     keys = _keys(core)
     found_p = [p for k in keys for p in _lookup("p", k)]
@@ -225,7 +233,9 @@ def resolve_location(text: str, lang: str = "en", context_country: str | None = 
     for i, part in enumerate([text, *parts] if len(parts) > 1 else [text]):
         p_c, a_c = _candidates(part)
         if pref2:
-            p_c = [p for p in p_c if p.country == pref2] or ([] if named else p_c)
+            # outside the article's country only a sizeable town is a likely reading of a bare name
+            p_c = [p for p in p_c if p.country == pref2] or (
+                [] if named else [p for p in p_c if p.population >= _FOREIGN_MIN_POPULATION])
             a_c = [p for p in a_c if p.country == pref2] or ([] if named else a_c)
         is_region = bool(_REGION_WORD.search(part))
         if a_c and (is_region or not p_c) and region is None:

@@ -233,16 +233,18 @@ class WindowedTagger:
 
     def _transitions(self) -> np.ndarray:
         """Log-weights of label bigrams for BIO decoding: ``I-X`` may only follow ``B-X`` or
-        ``I-X``; every other bigram is free."""
+        ``I-X``, and ``B-X`` may not follow them (adjacent spans of one label are merged or
+        split by a word of another label); every other bigram is free."""
         if self._trans is None:
             n = len(self.id2label)
             names = [self.id2label[i] for i in range(n)]
             trans = np.zeros((n, n))
             for j, lab in enumerate(names):
-                if lab.startswith("I-"):
-                    for i, prev in enumerate(names):
-                        if prev[2:] != lab[2:] or prev == "O":
-                            trans[i, j] = -np.inf
+                for i, prev in enumerate(names):
+                    if lab.startswith("I-") and (prev[2:] != lab[2:] or prev == "O"):
+                        trans[i, j] = -np.inf
+                    elif lab.startswith("B-") and prev[2:] == lab[2:]:
+                        trans[i, j] = -np.inf  # two spans of one label never touch: "[frappe de][drone]"
             start = np.array([-np.inf if lab.startswith("I-") else 0.0 for lab in names])
             self._trans = (trans, start)
         return self._trans
