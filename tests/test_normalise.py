@@ -123,3 +123,14 @@ def test_generic_nouns_and_small_foreign_namesakes_do_not_resolve(text, context,
     from coder.normalise.locations import resolve_location
 
     assert resolve_location(text, "fr", context).country == country
+
+
+@pytest.mark.parametrize(
+    ("phrase", "lang", "n"),
+    [("a 17-year-old", "en", 1), ("a 30-year-old Palestinian", "en", 1), ("two 20-year-old students", "en", 2),
+     ("un moine de 30 ans", "fr", 1), ("un garçon âgé de 12 ans", "fr", 1)],
+)
+def test_ages_are_not_death_counts(phrase, lang, n):
+    from coder.normalise.fatalities import parse_fatalities
+
+    assert parse_fatalities(phrase, lang) == n

@@ -26,6 +26,11 @@ def _to_int(token: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+_AGE = re.compile(  # ages are not counts: "a 17-year-old", "un moine de 30 ans", "aged 45"
+    r"\b\d+\s*-?\s*years?\s*-?\s*old\b|\baged\s+\d+\b|\b(?:(?:âgée?s?\s+)?de\s+)?\d+\s+ans\b",
+    re.IGNORECASE)
+
+
 def parse_fatalities(phrase: str, lang: str = "en") -> int | None:
     """The number of dead named by a casualty phrase, or None when it is vague or has no number.
 
@@ -38,7 +43,8 @@ def parse_fatalities(phrase: str, lang: str = "en") -> int | None:
     # "une dizaine", "a dozen": the article is not a count
     text = re.sub(r"\b(?:une?|a|an)\s+(?=(?:dizaine|douzaine|vingtaine|trentaine|quarantaine|cinquantaine|centaine|dozen)s?\b)",
                   "", text, flags=re.IGNORECASE)
-    converted = _alpha2digit()(text, "fr" if lang == "fr" else "en", threshold=0)
+    text = _AGE.sub(" person ", text)
+    converted = _AGE.sub(" person ", _alpha2digit()(text, "fr" if lang == "fr" else "en", threshold=0))
     numbers = [n for n in (_to_int(t) for t in _NUM.findall(converted)) if n is not None]
     singles = 0 if _VAGUE.search(text) else len(_SINGLE.findall(converted))
     if not numbers and _VAGUE.search(text):
