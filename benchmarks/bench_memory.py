@@ -36,7 +36,7 @@ def peak_rss_mib(cmd: list[str]) -> tuple[float, float]:
 def main() -> int:
     ap = parser(__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=100_000)
-    ap.add_argument("--backend", default="onnx", choices=("torch", "onnx", "onnx-fp32"))
+    ap.add_argument("--backend", default="onnx", choices=("torch", "onnx", "onnx-fp32", "onnx-int8"))
     ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()
     n = 300 if args.quick else args.articles

@@ -45,7 +45,9 @@ def main() -> int:
     if not args.no_fp32:
         variants.append((f"torch fp32, batch {args.batch_size}, overlap", "torch", {"batch_size": args.batch_size}))
         variants.append((f"onnx fp32, batch {args.batch_size}, overlap", "onnx-fp32", {"batch_size": args.batch_size}))
-    variants.append((f"optimised: onnx int8, batch {args.batch_size}, overlap", "onnx", {"batch_size": args.batch_size}))
+        variants.append((f"onnx int8 alone, batch {args.batch_size}, overlap", "onnx-int8", {"batch_size": args.batch_size}))
+    variants.append((f"optimised: onnx int8 + fp32 re-check, batch {args.batch_size}, overlap", "onnx",
+                     {"batch_size": args.batch_size}))
 
     rows = []
     for label, backend, opts in variants:

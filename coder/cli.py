@@ -34,6 +34,7 @@ class Backend(str, Enum):
     torch = "torch"
     onnx = "onnx"
     onnx_fp32 = "onnx-fp32"
+    onnx_int8 = "onnx-int8"
 
 
 class GoldFmt(str, Enum):
@@ -83,7 +84,7 @@ def code(
     all_modalities: Annotated[bool, typer.Option("--all-modalities", help="Also write negated, hypothetical and future events.")] = False,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this (characters).")] = 1_000_000,
     max_records: Annotated[int, typer.Option("--max-records", min=1, help="Keep at most this many records per article.")] = 500,
-    backend: Annotated[Backend, typer.Option("--backend", help="What runs the model: PyTorch fp32, ONNX Runtime int8 (exported and cached on first use), or ONNX Runtime fp32.")] = Backend.torch,
+    backend: Annotated[Backend, typer.Option("--backend", help="What runs the model: PyTorch fp32; ONNX Runtime int8 with an fp32 re-run of the windows where int8 is unsure (exported and cached on first use); ONNX Runtime fp32; or int8 alone (fastest, may differ from fp32 on uncertain words).")] = Backend.torch,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Intra-op threads per process (default: cores / workers).")] = None,
     dedup: Annotated[bool, typer.Option("--dedup", help="Merge records of the same event (same date, place, actors and type) reported by several articles or sentences; merged ids go to OUTPUT.dedup.jsonl.")] = False,
 ) -> None:

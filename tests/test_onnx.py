@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import write_jsonl
 from tiny import build_tiny_model
@@ -64,6 +65,22 @@ def test_int8_differs_from_torch_only_where_the_top_label_margin_is_small(model_
     assert int8["class_flips_small_margin"] == int8["class_flips"]
     assert int8["spans_differ"] == 0 or int8["label_flips"] > 0
     assert 0 < int8["max_prob_diff"] < 0.05
+
+
+def test_int8_recheck_reruns_unsure_windows_in_fp32(model_dir):
+    fp32 = load_onnx_tagger(model_dir, quantize=False, window=32, stride=8)
+    always = load_onnx_tagger(model_dir, quantize=True, window=32, stride=8, recheck_margin=1.01)
+    never = load_onnx_tagger(model_dir, quantize=True, window=32, stride=8, recheck_margin=0.0)
+    enc = fp32.encode(SENTENCES)
+    ref = fp32.token_probs(enc, 4)
+    got = always.token_probs(enc, 4)
+    assert always.stats.extra["rechecked_windows"] == always.stats.windows > 0
+    for a, b in zip(ref, got):  # every window re-run in fp32: the fp32 probabilities, exactly
+        assert all(np.allclose(x, y, atol=1e-6) for x, y in zip(a, b))
+    never.token_probs(enc, 4)
+    assert never.recheck is None and "rechecked_windows" not in never.stats.extra
+    default = load_onnx_tagger(model_dir, quantize=True, window=32, stride=8)
+    assert default.recheck is not None and 0 < default.recheck_margin < 1
 
 
 def test_batched_tagging_sorts_windows_and_matches_one_batch(model_dir):
