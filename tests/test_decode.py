@@ -43,3 +43,11 @@ def test_viterbi_merges_touching_spans_of_one_label():
     probs = _probs([{"B-TRIGGER": 0.9}, {"I-TRIGGER": 0.8}, {"B-TRIGGER": 0.5, "I-TRIGGER": 0.4}])
     path = [LABELS[i] for i in _Tagger()._viterbi(probs)]
     assert path == ["B-TRIGGER", "I-TRIGGER", "I-TRIGGER"]
+
+
+def test_a_trigger_may_start_on_a_word_read_as_inside_one():
+    # "a bomb exploded": bomb O, exploded I-TRIGGER 0.46 / O 0.31 / B-TRIGGER 0.21 → a trigger
+    probs = _probs([{"O": 0.98}, {"O": 0.64, "I-TRIGGER": 0.17, "B-TRIGGER": 0.17},
+                    {"I-TRIGGER": 0.46, "O": 0.31, "B-TRIGGER": 0.21}])
+    path = [LABELS[i] for i in _Tagger()._viterbi(probs)]
+    assert path == ["O", "O", "B-TRIGGER"]

@@ -33,7 +33,9 @@ def test_seed_bombing_and_ambush_are_found_and_coded(seed_records):
     records, manifest = seed_records
     assert {m["article_id"] for m in manifest} == {"000_31835609f0aae250", "002_4e578edd4d821a1f"}
     second = [r for r in records if r["article_id"] == "002_4e578edd4d821a1f"]
-    bomb = [r for r in second if "bomb" in r["evidence"]["trigger"]]
+    # the trigger is the attack verb ("a bomb [exploded]") or the weapon, depending on the sentence
+    bomb = [r for r in second if "general and four soldiers" in r["evidence"]["sentence"]
+            and ("bomb" in r["evidence"]["trigger"] or "explo" in r["evidence"]["trigger"])]
     assert bomb, "the bombing that killed a general and four soldiers is found"
     b = bomb[0]
     assert b["sub_event_type"] == "Remote explosive/landmine/IED"

@@ -249,9 +249,25 @@ class WindowedTagger:
             self._trans = (trans, start)
         return self._trans
 
+    _begin_share = 0.5
+    """Share of a word's ``I-TRIGGER`` probability that also counts for ``B-TRIGGER``: a trigger may
+    start on a word the network thinks continues one ("a bomb [exploded]" with bomb tagged O),
+    without letting every ``I-`` after ``O`` start a fragment (on the dev split this is neutral for
+    triggers and costs argument spans points, so arguments keep the strict rule)."""
+
+    def _inside_to_begin(self) -> np.ndarray:
+        n = len(self.id2label)
+        names = [self.id2label[i] for i in range(n)]
+        m = np.zeros((n, n))
+        for i, lab in enumerate(names):
+            if lab == "I-TRIGGER" and "B-TRIGGER" in names:
+                m[i, names.index(f"B-{lab[2:]}")] = 1.0
+        return m
+
     def _viterbi(self, probs: np.ndarray) -> np.ndarray:
         """Most probable BIO-valid label sequence for per-word label probabilities ``[words, labels]``."""
         trans, start = self._transitions()
+        probs = probs + self._begin_share * (probs @ self._inside_to_begin())
         logp = np.log(np.clip(probs, 1e-12, None))
         score = start + logp[0]
         back = np.zeros(probs.shape, dtype=np.int64)
