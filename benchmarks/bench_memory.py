@@ -45,7 +45,7 @@ def main() -> int:
     if args.backend != "torch":  # export once here, so that neither measured run includes the export
         from coder.tagger.onnx import ensure_onnx
 
-        ensure_onnx(model_dir, quantize=args.backend == "onnx")
+        ensure_onnx(model_dir, quantize=args.backend == "onnx-int8")
     with tempfile.TemporaryDirectory(prefix="coder-mem-") as tmp:
         tmp = Path(tmp)
         with Timer() as t:

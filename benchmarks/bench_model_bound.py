@@ -77,7 +77,7 @@ def main() -> int:
     print(f"fp32 matmul: torch {peak['torch']:.1f} GFLOP/s, numpy {peak['numpy']:.1f} GFLOP/s -> bound "
           f"{best * 1e9 / fpt:,.0f} tokens/s")
     print(f"{'backend':10s} {'tokens/s':>10s} {'GFLOP/s':>9s} {'of matmul peak':>15s}")
-    for backend in ("torch", "onnx-fp32", "onnx"):
+    for backend in ("torch", "onnx", "onnx-int8"):
         tagger = load_tagger(model_dir, backend=backend, threads=args.threads)
         calls = []
         tagger._forward(ids, mask)

@@ -42,7 +42,7 @@ def main() -> int:
     for b in backends:
         if b != "torch":
             with Timer() as t:
-                ensure_onnx(model_dir, quantize=b == "onnx")
+                ensure_onnx(model_dir, quantize=b == "onnx-int8")
             print(f"ONNX export for {b} (or cache check): {t.seconds:.1f} s")
     with tempfile.TemporaryDirectory(prefix="coder-start-") as tmp:
         one = write_dump(Path(tmp) / "one.jsonl", 1, seed=4)

@@ -123,11 +123,7 @@ def prepare_backend(model: str | None, backend: str) -> None:
         from coder.pipeline import default_model_path
         from coder.tagger.onnx import ensure_onnx
 
-        path = Path(model) if model else default_model_path()
-        if backend in ("onnx", "onnx-int8"):
-            ensure_onnx(path, quantize=True)
-        if backend in ("onnx", "onnx-fp32"):  # "onnx" re-runs unsure windows in fp32
-            ensure_onnx(path, quantize=False)
+        ensure_onnx(Path(model) if model else default_model_path(), quantize=backend == "onnx-int8")
 
 
 def _chunks(items: Iterable[InputItem], size: int) -> Iterator[list[InputItem]]:

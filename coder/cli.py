@@ -84,7 +84,7 @@ def code(
     all_modalities: Annotated[bool, typer.Option("--all-modalities", help="Also write negated, hypothetical and future events.")] = False,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this (characters).")] = 1_000_000,
     max_records: Annotated[int, typer.Option("--max-records", min=1, help="Keep at most this many records per article.")] = 500,
-    backend: Annotated[Backend, typer.Option("--backend", help="What runs the model: PyTorch fp32; ONNX Runtime int8 with an fp32 re-run of the windows where int8 is unsure (exported and cached on first use); ONNX Runtime fp32; or int8 alone (fastest, may differ from fp32 on uncertain words).")] = Backend.torch,
+    backend: Annotated[Backend, typer.Option("--backend", help="What runs the model: PyTorch fp32; ONNX Runtime fp32 (onnx or onnx-fp32: the same spans, faster; exported and cached on first use); or ONNX Runtime int8 (onnx-int8: fastest, may differ from fp32 on uncertain words).")] = Backend.torch,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Intra-op threads per process (default: cores / workers).")] = None,
     dedup: Annotated[bool, typer.Option("--dedup", help="Merge records of the same event (same date, place, actors and type) reported by several articles or sentences; merged ids go to OUTPUT.dedup.jsonl.")] = False,
 ) -> None:
@@ -113,15 +113,15 @@ def code(
 @app.command("export-onnx")
 def export_onnx(
     model: Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: the shipped model).")] = None,
-    fp32: Annotated[bool, typer.Option("--fp32", help="Export fp32 weights (for --backend onnx-fp32) instead of int8.")] = False,
+    int8: Annotated[bool, typer.Option("--int8/--fp32", help="Dynamic int8 weights (for --backend onnx-int8) or fp32 (for --backend onnx, the default).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Export again even if a current export exists.")] = False,
 ) -> None:
-    """Export the model to ONNX (model.int8.onnx next to it, or in $CODER_CACHE); 'coder code --backend onnx' does it on first use."""
+    """Export the model to ONNX (model.onnx, or model.int8.onnx with --int8, next to it or in $CODER_CACHE); 'coder code --backend onnx' does it on first use."""
     from coder.pipeline import default_model_path
     from coder.tagger.onnx import ensure_onnx
 
     try:
-        path = ensure_onnx(model or default_model_path(), quantize=not fp32, force=force)
+        path = ensure_onnx(model or default_model_path(), quantize=int8, force=force)
     except CoderError as exc:
         _fail(exc)
     typer.echo(str(path))

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from conftest import write_jsonl
 from tiny import build_tiny_model
@@ -67,20 +66,10 @@ def test_int8_differs_from_torch_only_where_the_top_label_margin_is_small(model_
     assert 0 < int8["max_prob_diff"] < 0.05
 
 
-def test_int8_recheck_reruns_unsure_windows_in_fp32(model_dir):
-    fp32 = load_onnx_tagger(model_dir, quantize=False, window=32, stride=8)
-    always = load_onnx_tagger(model_dir, quantize=True, window=32, stride=8, recheck_margin=1.01)
-    never = load_onnx_tagger(model_dir, quantize=True, window=32, stride=8, recheck_margin=0.0)
-    enc = fp32.encode(SENTENCES)
-    ref = fp32.token_probs(enc, 4)
-    got = always.token_probs(enc, 4)
-    assert always.stats.extra["rechecked_windows"] == always.stats.windows > 0
-    for a, b in zip(ref, got):  # every window re-run in fp32: the fp32 probabilities, exactly
-        assert all(np.allclose(x, y, atol=1e-6) for x, y in zip(a, b))
-    never.token_probs(enc, 4)
-    assert never.recheck is None and "rechecked_windows" not in never.stats.extra
-    default = load_onnx_tagger(model_dir, quantize=True, window=32, stride=8)
-    assert default.recheck is not None and 0 < default.recheck_margin < 1
+def test_backend_names_pick_the_export(model_dir):
+    assert load_tagger(model_dir, backend="onnx").path.name == "model.onnx"
+    assert load_tagger(model_dir, backend="onnx-fp32").path.name == "model.onnx"
+    assert load_tagger(model_dir, backend="onnx-int8").path.name == "model.int8.onnx"
 
 
 def test_batched_tagging_sorts_windows_and_matches_one_batch(model_dir):
@@ -134,15 +123,15 @@ def test_onnx_files_are_self_contained_protobuf_and_pickles_are_refused(model_di
         load_onnx_tagger(bad)
 
 
-def test_torch_and_onnx_fp32_backends_write_the_same_records(model_dir, tmp_path):
+def test_torch_and_onnx_backends_write_the_same_records(model_dir, tmp_path):
     rows = [{"id": f"a{i}", "text": s + " Police said on Sunday.", "date": "2024-03-31"} for i, s in enumerate(SENTENCES) if s]
     dump = write_jsonl(tmp_path / "dump.jsonl", [dict(r, id=f"{r['id']}-{i}") for i, r in enumerate(rows * 3)])
     every = ("asserted", "negated", "hypothetical", "future")
     outs = {}
-    for backend in ("torch", "onnx-fp32", "onnx"):
+    for backend in ("torch", "onnx", "onnx-int8"):
         outs[backend] = tmp_path / f"{backend}.jsonl"
         code_files([str(dump)], outs[backend], model=str(model_dir), backend=backend, modalities=every, progress=False)
-    assert outs["torch"].read_bytes() == outs["onnx-fp32"].read_bytes()
+    assert outs["torch"].read_bytes() == outs["onnx"].read_bytes()
     assert outs["torch"].stat().st_size > 0
     ids = [[json.loads(line)["article_id"] for line in manifest_path(outs[b]).read_text().splitlines()] for b in outs]
     assert ids[0] == ids[1] == ids[2]
@@ -160,8 +149,10 @@ def test_cli_backend_option(model_dir, tmp_path):
     assert json.loads(manifest_path(tmp_path / "o.jsonl").read_text())["article_id"] == "a"
     res = CliRunner().invoke(app, ["code", str(dump), "-o", str(tmp_path / "p.jsonl"), "--backend", "tensorflow"])
     assert res.exit_code != 0
-    res = CliRunner().invoke(app, ["export-onnx", "--model", str(model_dir), "--fp32"])
+    res = CliRunner().invoke(app, ["export-onnx", "--model", str(model_dir)])
     assert res.exit_code == 0 and res.output.strip() == str(model_dir / "model.onnx")
+    res = CliRunner().invoke(app, ["export-onnx", "--model", str(model_dir), "--int8"])
+    assert res.exit_code == 0 and res.output.strip() == str(model_dir / "model.int8.onnx")
 
 
 def test_onnx_backend_does_not_import_torch(model_dir):

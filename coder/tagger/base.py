@@ -11,8 +11,9 @@ SPAN_LABELS: tuple[str, ...] = ("TRIGGER", "ACTOR1", "ACTOR2", "LOCATION", "TIME
 MODALITIES: tuple[str, ...] = ("asserted", "negated", "hypothetical", "future")
 
 BACKENDS: tuple[str, ...] = ("torch", "onnx", "onnx-fp32", "onnx-int8")
-"""What runs the network: PyTorch fp32; ONNX Runtime with int8 weights, re-running in fp32 the
-windows where int8 is unsure (``onnx``); ONNX Runtime fp32; or int8 alone (``onnx-int8``, fastest)."""
+"""What runs the network: PyTorch fp32; ONNX Runtime fp32 (``onnx``, same spans as PyTorch;
+``onnx-fp32`` is the same); or ONNX Runtime with dynamic int8 weights (``onnx-int8``, fastest, but
+differs from fp32 on some uncertain words: see ``benchmarks/README.md``)."""
 
 
 @dataclass

@@ -51,9 +51,7 @@ def load_tagger(model_dir: Path, *, backend: str = "torch", threads: int | None 
     if backend != "torch":
         from coder.tagger.onnx import load_onnx_tagger
 
-        if backend == "onnx-int8":
-            kwargs.setdefault("recheck_margin", 0.0)
-        return load_onnx_tagger(model_dir, quantize=backend != "onnx-fp32", threads=threads, **kwargs)
+        return load_onnx_tagger(model_dir, quantize=backend == "onnx-int8", threads=threads, **kwargs)
     from coder.calibrate import load_calibration
     from coder.tagger.model import TaggerModel
 

@@ -61,10 +61,6 @@ DEFAULT_EXPORT_OPTIONS = {"per_channel": True, "reduce_range": False, "quantize_
                           "quantize_attention": True}
 
 
-RECHECK_MARGIN = 0.1
-"""Default top-two margin under which an int8 window is run again in fp32 (see :func:`load_onnx_tagger`)."""
-
-
 def onnx_filename(quantize: bool) -> str:
     """``model.int8.onnx`` or ``model.onnx``."""
     return "model.int8.onnx" if quantize else "model.onnx"
@@ -304,34 +300,14 @@ class OnnxTagger(WindowedTagger):
     """A :class:`~coder.tagger.base.Tagger` whose network runs in ONNX Runtime (same ``tag()`` as HFTagger)."""
 
     def __init__(self, session, tokenizer, name: str, id2label: dict, classes: Sequence[str],
-                 modalities: Sequence[str], *, window: int = 256, stride: int = 64, path: Path | None = None,
-                 recheck=None, recheck_margin: float = 0.0) -> None:
+                 modalities: Sequence[str], *, window: int = 256, stride: int = 64, path: Path | None = None) -> None:
         super().__init__(tokenizer, name, id2label, classes, modalities, window=window, stride=stride)
         self.session = session
         self.path = path
-        self.recheck = recheck
-        self.recheck_margin = recheck_margin
-
-    def _run(self, session, ids: np.ndarray, mask: np.ndarray) -> Probs:
-        span, cls, mod = session.run(list(OUTPUT_NAMES), {"input_ids": ids, "attention_mask": mask})
-        return softmax(span), softmax(cls), softmax(mod)
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> Probs:
-        probs = self._run(self.session, ids, mask)
-        if self.recheck is None or self.recheck_margin <= 0:
-            return probs
-        # int8 decides only where it is sure: a window in which some token's top-two span-label
-        # margin is under ``recheck_margin`` is run again with the fp32 weights
-        top2 = np.sort(probs[0], -1)[..., -2:]
-        margin = np.where(mask > 0, top2[..., 1] - top2[..., 0], 1.0)
-        rows = np.flatnonzero(margin.min(-1) < self.recheck_margin)
-        if len(rows):
-            width = int(mask[rows].sum(-1).max())
-            exact = self._run(self.recheck, ids[rows, :width], mask[rows, :width])
-            for full, part in zip(probs, exact):
-                full[rows, :width] = part
-            self.stats.extra["rechecked_windows"] = self.stats.extra.get("rechecked_windows", 0) + len(rows)
-        return probs
+        span, cls, mod = self.session.run(list(OUTPUT_NAMES), {"input_ids": ids, "attention_mask": mask})
+        return softmax(span), softmax(cls), softmax(mod)
 
 
 def _session(path: Path, threads: int | None, spin: bool):
@@ -359,14 +335,8 @@ def _load_session(model_dir: Path, quantize: bool, threads: int | None, cache_di
 
 def load_onnx_tagger(model_dir: str | Path, *, quantize: bool = True, threads: int | None = None,
                      cache_dir: str | os.PathLike | None = None, options: dict | None = None, spin: bool = True,
-                     window: int = 256, stride: int = 64, recheck_margin: float | None = None) -> OnnxTagger:
-    """An :class:`OnnxTagger` for ``model_dir``, exporting the model first when no current export exists.
-
-    With int8 weights and ``recheck_margin`` > 0 (default :data:`RECHECK_MARGIN`), windows where the
-    int8 network is unsure of some token (top-two margin under ``recheck_margin``) are run again
-    with the fp32 export, so int8 only decides where rounding cannot change the label; 0 gives the
-    plain int8 path.
-    """
+                     window: int = 256, stride: int = 64) -> OnnxTagger:
+    """An :class:`OnnxTagger` for ``model_dir``, exporting the model first when no current export exists."""
     from coder.calibrate import load_calibration
 
     model_dir = check_model_dir(Path(model_dir))
@@ -377,10 +347,8 @@ def load_onnx_tagger(model_dir: str | Path, *, quantize: bool = True, threads: i
         raise ModelError(Errors.E302.format(path=model_dir, detail=f"config.json: {exc}")) from exc
     tokenizer = load_tokenizer(model_dir)
     session, path = _load_session(model_dir, quantize, threads, cache_dir, options, spin)
-    margin = RECHECK_MARGIN if recheck_margin is None else recheck_margin
-    recheck = _load_session(model_dir, False, threads, cache_dir, None, spin)[0] if quantize and margin > 0 else None
     tagger = OnnxTagger(session, tokenizer, model_display_name(model_dir), *labels, window=window, stride=stride,
-                        path=path, recheck=recheck, recheck_margin=margin if recheck is not None else 0.0)
+                        path=path)
     tagger.calibration = load_calibration(model_dir)
     return tagger
 
@@ -388,8 +356,7 @@ def load_onnx_tagger(model_dir: str | Path, *, quantize: bool = True, threads: i
 # -- backend agreement ----------------------------------------------------------------------------
 def compare_backends(model_dir: str | Path, sentences: Sequence[str], *, batch_size: int = 32, margin: float = 0.05,
                      cache_dir: str | os.PathLike | None = None) -> dict:
-    """How far ONNX fp32, int8 alone and int8 with fp32 re-check are from PyTorch on ``sentences``
-    (e.g. the test split).
+    """How far ONNX fp32 and int8 are from PyTorch on ``sentences`` (e.g. the test split).
 
     For each ONNX variant: ``spans_equal`` (sentences whose spans, offsets and labels, equal
     PyTorch's), ``spans_differ_without_small_margin`` (sentences whose spans differ although
@@ -406,9 +373,8 @@ def compare_backends(model_dir: str | Path, sentences: Sequence[str], *, batch_s
     ref_probs = ref.token_probs(enc, batch_size)
     ref_spans = ref.tag_encoded(enc, batch_size)
     report: dict = {"sentences": len(sentences), "tokens": sum(len(e.ids) for e in enc.encodings), "margin": margin}
-    for name, quantize, recheck in (("onnx-fp32", False, 0.0), ("onnx-int8", True, 0.0), ("onnx", True, None)):
-        other = load_onnx_tagger(model_dir, quantize=quantize, cache_dir=cache_dir, recheck_margin=recheck)
-        other.stats.__init__()
+    for name, quantize in (("onnx-fp32", False), ("onnx-int8", True)):
+        other = load_onnx_tagger(model_dir, quantize=quantize, cache_dir=cache_dir)
         probs = other.token_probs(enc, batch_size)
         spans = other.tag_encoded(enc, batch_size)
         flips = small = class_flips = class_small = 0
@@ -442,8 +408,7 @@ def compare_backends(model_dir: str | Path, sentences: Sequence[str], *, batch_s
         report[name] = {"spans_equal": equal, "spans_differ": len(sentences) - equal,
                         "spans_differ_without_small_margin": unexplained, "label_flips": flips,
                         "flips_small_margin": small, "class_flips": class_flips,
-                        "class_flips_small_margin": class_small, "max_prob_diff": max_diff,
-                        "windows_rechecked_fp32": other.stats.extra.get("rechecked_windows", 0)}
+                        "class_flips_small_margin": class_small, "max_prob_diff": max_diff}
     return report
 
 
