@@ -97,7 +97,7 @@ def _rewrite(path: Path, lines: Iterable[str]) -> None:
 _WORKER: Coder | None = None
 
 
-def _init_worker(model: str | None, options: dict, threads: int, backend: str = "torch") -> None:
+def _init_worker(model: str | None, options: dict, threads: int, backend: str = "onnx") -> None:
     global _WORKER
     if backend == "torch":
         import torch
@@ -156,7 +156,7 @@ def code_files(
     max_records: int | None = None,
     coder: Coder | None = None,
     progress: bool | None = None,
-    backend: str = "torch",
+    backend: str = "onnx",
     threads: int | None = None,
     dedup: bool = False,
 ) -> RunSummary:

@@ -84,7 +84,7 @@ def code(
     all_modalities: Annotated[bool, typer.Option("--all-modalities", help="Also write negated, hypothetical and future events.")] = False,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this (characters).")] = 1_000_000,
     max_records: Annotated[int, typer.Option("--max-records", min=1, help="Keep at most this many records per article.")] = 500,
-    backend: Annotated[Backend, typer.Option("--backend", help="What runs the model: PyTorch fp32; ONNX Runtime fp32 (onnx or onnx-fp32: the same spans, faster; exported and cached on first use); or ONNX Runtime int8 (onnx-int8: fastest, may differ from fp32 on uncertain words).")] = Backend.torch,
+    backend: Annotated[Backend, typer.Option("--backend", help="What runs the model: ONNX Runtime fp32 (onnx, the default, or onnx-fp32: exported once and cached, then fast to start); PyTorch fp32 (torch: the same spans); or ONNX Runtime int8 (onnx-int8: fastest, may differ from fp32 on uncertain words).")] = Backend.onnx,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Intra-op threads per process (default: cores / workers).")] = None,
     dedup: Annotated[bool, typer.Option("--dedup", help="Merge records of the same event (same date, place, actors and type) reported by several articles or sentences; merged ids go to OUTPUT.dedup.jsonl.")] = False,
 ) -> None:

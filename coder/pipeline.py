@@ -72,11 +72,13 @@ class Coder:
         self.overlap = overlap
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, backend: str = "torch", threads: int | None = None,
+    def load(cls, path: str | Path | None = None, *, backend: str = "onnx", threads: int | None = None,
              **kwargs) -> Coder:
         """Load a trained tagger from ``path`` (default: the shipped model) and wrap it.
 
-        ``backend``: ``torch`` (PyTorch fp32), ``onnx`` (ONNX Runtime, int8 weights) or ``onnx-fp32``;
+        ``backend``: ``onnx`` (ONNX Runtime fp32, the default: exported on first use and cached, the
+        same spans as PyTorch), ``torch`` (PyTorch fp32), ``onnx-fp32`` (= ``onnx``) or ``onnx-int8``
+        (dynamic int8 weights: fastest, may differ on uncertain words);
         ``threads``: the backend's intra-op threads (default: the library's choice).
         """
         from coder.tagger.hf import load_tagger

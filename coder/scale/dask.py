@@ -321,7 +321,7 @@ def code_dump(
     lang: str = "auto",
     batch_size: int = 32,
     model: str | None = None,
-    backend: str = "torch",
+    backend: str = "onnx",
     threads: int | None = None,
     min_confidence: float = 0.0,
     modalities: Iterable[str] = ("asserted",),
@@ -381,7 +381,7 @@ def code_dataframe(
     lang: str = "auto",
     batch_size: int = 32,
     model: str | None = None,
-    backend: str = "torch",
+    backend: str = "onnx",
     threads: int | None = None,
     min_confidence: float = 0.0,
     modalities: Iterable[str] = ("asserted",),
@@ -420,7 +420,7 @@ def main(argv: Sequence[str] | None = None, *, on_summary: Callable[[RunSummary]
     ap.add_argument("inputs", nargs="+")
     ap.add_argument("-o", "--output", required=True, type=Path)
     ap.add_argument("-m", "--model")
-    ap.add_argument("--backend", default="torch", choices=("torch", "onnx", "onnx-fp32", "onnx-int8"))
+    ap.add_argument("--backend", default="onnx", choices=("torch", "onnx", "onnx-fp32", "onnx-int8"))
     ap.add_argument("--threads", type=int)
     ap.add_argument("--articles-per-partition", type=int, default=2048)
     ap.add_argument("--scheduler", default="processes", help="sync, threads or processes (ignored with --address)")
