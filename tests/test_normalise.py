@@ -134,3 +134,15 @@ def test_ages_are_not_death_counts(phrase, lang, n):
     from coder.normalise.fatalities import parse_fatalities
 
     assert parse_fatalities(phrase, lang) == n
+
+
+def test_an_event_without_a_place_takes_the_place_of_its_sentence():
+    from tiny import FakeTagger
+
+    from coder.pipeline import Coder
+
+    text = "Protesters marched in Paris on Monday.\n\nA bomb exploded in Kidal on Sunday and police arrested two men."
+    records = Coder(FakeTagger()).code(text, date="2024-03-31", lang="en")
+    by_trigger = {r.evidence.trigger: r for r in records}
+    assert by_trigger["marched"].location.country == "FRA"
+    assert by_trigger["arrested"].location.country == "MLI"  # the article's first place is Paris

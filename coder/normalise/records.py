@@ -160,6 +160,7 @@ class Normaliser:
             sentence = doc.text[s_start:s_end]
             sentence_times = [sp for sp in spans if sp.label == "TIME"]
             sentence_actors = [sp for sp in spans if sp.label == "ACTOR1"]
+            sentence_places = [sp for sp in spans if sp.label == "LOCATION"]
             for ev in link_arguments(spans):
                 trig = ev.trigger
                 if trig.event_class is None:
@@ -178,20 +179,25 @@ class Normaliser:
                 actor1, a1_span = _best_actor(a1_spans, sentence, doc.lang, context)
                 actor2, target = _best_actor(ev.args.get("ACTOR2") or ev.args.get("FATALITIES", []), sentence,
                                              doc.lang, context)
-                # statements, appeals, visits... without a place happen where their author is
-                # ("Iran warned", "La Pologne a fait décoller ses avions"); fighting without one
-                # happens in the region the article is about
+                # the event's own place; else a place of its sentence (coordinated events share it:
+                # "met the president in Beirut, then visited ..."); else statements, appeals,
+                # visits... happen where their state author is ("Iran warned"); else the region
+                # the article is about
                 speaker_country = (actor1.country if typ.sub_event_type is None and actor1 is not None
                                    and actor1.inter == 1 else None)
-                if "LOCATION" in arg:
-                    location = resolve_location(text_of(arg["LOCATION"]), doc.lang, context)
+                loc_span = arg.get("LOCATION")
+                if loc_span is None and sentence_places:
+                    # coordinated events share their place: "met at Beirut ..., then visited"
+                    loc_span = min(sentence_places, key=lambda sp: _gap(trig, sp))
+                if loc_span is not None:
+                    location = resolve_location(text_of(loc_span), doc.lang, context)
                     fill = fallback_place or (Location(text=None, name=None, country=context) if context else None)
                     if location.country is None and fill is not None:
                         location = location.model_copy(update={
                             "country": fill.country, "admin1": fill.admin1,
                             "latitude": fill.latitude, "longitude": fill.longitude,
                             "geo_precision": 2 if fill.admin1 else 3})
-                    loc_conf = arg["LOCATION"].score
+                    loc_conf = loc_span.score * (1.0 if "LOCATION" in arg else 0.7)
                 elif speaker_country is not None:
                     location = Location(text=None, name=acled_country_name(speaker_country), country=speaker_country,
                                         geo_precision=3)
