@@ -146,3 +146,17 @@ def test_an_event_without_a_place_takes_the_place_of_its_sentence():
     by_trigger = {r.evidence.trigger: r for r in records}
     assert by_trigger["marched"].location.country == "FRA"
     assert by_trigger["arrested"].location.country == "MLI"  # the article's first place is Paris
+
+
+def test_the_lead_sentence_weighs_double_for_the_article_country():
+    from tiny import FakeTagger
+
+    from coder.document import prepare
+    from coder.ingest import article_from_dict
+    from coder.normalise.records import main_country
+
+    text = ("Gunmen killed five villagers in Kidal on Sunday.\n\n"
+            "Police marched in Paris on Monday. France condemned the attack in Lyon.")
+    doc = prepare(article_from_dict({"id": "a", "text": text, "date": "2024-03-31", "lang": "en"}, "a").article)
+    tagged = FakeTagger().tag([doc.text[a:b] for a, b in doc.sentences])
+    assert main_country(doc, tagged) == "MLI"

@@ -57,17 +57,20 @@ def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) ->
 
     Counts the countries each sentence names (names, demonyms, capitals, conflict regions: see
     :func:`coder.normalise.actors.country_mentions`), and twice the countries of the places the
-    tagger found, which name where events happen; the most frequent wins, ties to the first.
+    tagger found, which name where events happen; the lead sentence counts double; the most
+    frequent wins, ties to the first.
     """
     counts: Counter[str] = Counter()
     for i, (a, b) in enumerate(doc.sentences):
         sentence = doc.text[a:b]
-        counts.update(country_mentions(sentence))
+        weight = 2 if i == 0 else 1  # the lead names what the story is about
+        for c in country_mentions(sentence):
+            counts[c] += weight
         for sp in (tagged[i] if tagged else []):
             if sp.label == "LOCATION":
                 loc = resolve_location(sentence[sp.start : sp.end], doc.lang)
-                if loc.country and loc.geo_precision in (1, 3):
-                    counts[loc.country] += 2
+                if loc.country and loc.geo_precision in (1, 2, 3):
+                    counts[loc.country] += 2 * weight
     return counts.most_common(1)[0][0] if counts else None
 
 
