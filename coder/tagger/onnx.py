@@ -3,13 +3,14 @@
 Export (:func:`export_onnx`): the network (frozen word embeddings included) is traced with
 ``torch.onnx.export`` (dynamic batch and sequence axes; inputs ``input_ids`` and
 ``attention_mask``, outputs the three heads' logits), its attention, layer-norm and GELU
-subgraphs are fused by ONNX Runtime's transformer optimizer, and for the default int8 backend the
-weights of every MatMul and fused Attention are quantised with
+subgraphs are fused by ONNX Runtime's transformer optimizer. The default ``onnx`` backend runs
+this fp32 graph (the same spans as PyTorch); for ``onnx-int8`` the weights of every MatMul and
+fused Attention are quantised with
 ``onnxruntime.quantization.quantize_dynamic`` (signed int8, per output channel; activations are
 quantised on the fly). Word embeddings stay fp32 (a table lookup costs no arithmetic). Every export
 is checked against PyTorch on a padded probe batch before it is kept.
 
-Cache (:func:`ensure_onnx`): ``model.int8.onnx`` (or ``model.onnx`` for fp32) next to the model's
+Cache (:func:`ensure_onnx`): ``model.onnx`` (or ``model.int8.onnx``) next to the model's
 ``model.safetensors`` when that directory is writable, else under
 ``$CODER_CACHE/onnx/<fingerprint>/`` (default ``~/.cache/coder``). Files are written to a temporary
 name and renamed, so concurrent workers never see half a file. Each file records in its metadata
@@ -413,13 +414,13 @@ def compare_backends(model_dir: str | Path, sentences: Sequence[str], *, batch_s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m coder.tagger.onnx MODEL_DIR [--fp32] [--force]``: write the export next to the model."""
+    """``python -m coder.tagger.onnx MODEL_DIR [--int8] [--force]``: write the export next to the model."""
     ap = argparse.ArgumentParser(prog="python -m coder.tagger.onnx", description="Export a coder tagger to ONNX.")
     ap.add_argument("model_dir", type=Path)
-    ap.add_argument("--fp32", action="store_true", help="Export fp32 weights (default: int8).")
+    ap.add_argument("--int8", action="store_true", help="Export dynamic int8 weights (default: fp32).")
     ap.add_argument("--force", action="store_true", help="Export again even if a current export exists.")
     args = ap.parse_args(argv)
-    print(ensure_onnx(args.model_dir, quantize=not args.fp32, force=args.force))
+    print(ensure_onnx(args.model_dir, quantize=args.int8, force=args.force))
     return 0
 
 
