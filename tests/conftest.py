@@ -35,6 +35,15 @@ def seeds_dir() -> Path:
     return ROOT / "seeds"
 
 
+GOOD = [  # sentences the fake tagger codes, shared by the batch and scale-out tests
+    "Gunmen killed five villagers in Zamfara on Sunday, police said.",
+    "Des hommes armés ont tué sept civils dimanche à Kidal.",
+    "The army clashed with rebels near Gao on Monday.",
+    "Police arrested two suspects in Kano.",
+    "Protesters marched in Dakar on Sunday.",
+]
+
+
 def write_jsonl(path: Path, rows: list) -> Path:
     """Write rows (dicts or raw strings) as JSONL."""
     with open(path, "w", encoding="utf-8") as fh:

@@ -13,19 +13,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import write_jsonl
+from conftest import GOOD, write_jsonl
 
 from coder.batch import code_files, manifest_path
 from coder.errors import OutputError
 from coder.io.writers import flatten
-
-GOOD = [
-    "Gunmen killed five villagers in Zamfara on Sunday, police said.",
-    "Des hommes armés ont tué sept civils dimanche à Kidal.",
-    "The army clashed with rebels near Gao on Monday.",
-    "Police arrested two suspects in Kano.",
-    "Protesters marched in Dakar on Sunday.",
-]
 
 
 def read_jsonl(path: Path) -> list[dict]:

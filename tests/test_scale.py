@@ -8,20 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import write_jsonl
+from conftest import GOOD, write_jsonl
 from tiny import FakeTagger
 
 from coder.batch import code_files, manifest_path
 from coder.errors import InputError
 from coder.pipeline import Coder
 
-GOOD = [
-    "Gunmen killed five villagers in Zamfara on Sunday, police said.",
-    "Des hommes armés ont tué sept civils dimanche à Kidal.",
-    "The army clashed with rebels near Gao on Monday.",
-    "Police arrested two suspects in Kano.",
-    "Protesters marched in Dakar on Sunday.",
-]
 EVERY = ("asserted", "negated", "hypothetical", "future")
 
 

@@ -62,7 +62,7 @@ _TRIGGER_DET = re.compile(
 _TRIGGER_PREP = re.compile(r"\s+(?:on|at|against|with|sur|contre|avec)$", re.IGNORECASE)
 _PHRASAL_PREP = frozenset({"called on", "calling on", "calls on", "call on", "set upon", "turned on"})
 _VERB_EN = re.compile(r"^(?:\w+ed|threw|blew|drove|shot|set|took|broke|held|fought|sent|lit|hit|laid|made|led|"
-                      r"began|struck|stole|seized|gave|tore|burnt|threw)$", re.IGNORECASE)
+                      r"began|struck|stole|seized|gave|tore|burnt)$", re.IGNORECASE)
 _VERB_FR = re.compile(r"^(?:\w+(?:é|ée|és|ées)|pris|mis|fait|faits|conduit|détruit|ouvert|ouverts)$", re.IGNORECASE)
 _OBJECT = re.compile(r"\s+(?:an?|the|his|her|their|its|un|une|des|du|de|sa|son|ses|leurs?|le|la|les|d['’]|l['’])"
                      r"(?:\s+|(?<=['’]))(\w+)", re.IGNORECASE)

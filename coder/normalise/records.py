@@ -190,7 +190,6 @@ class Normaliser:
                                    and actor1.inter == 1 else None)
                 loc_span = arg.get("LOCATION")
                 if loc_span is None and sentence_places:
-                    # coordinated events share their place: "met at Beirut ..., then visited"
                     loc_span = min(sentence_places, key=lambda sp: _gap(trig, sp))
                 if loc_span is not None:
                     location = resolve_location(text_of(loc_span), doc.lang, context)

@@ -122,7 +122,7 @@ class WindowedTagger:
         self.pad_id = pad if pad is not None else (tokenizer.token_to_id("[PAD]") or 0)
         self.calibration: dict | None = None
         self.stats = TaggerStats()
-        self._trans: tuple[np.ndarray, np.ndarray] | None = None
+        self._trans: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.max_padding = 0.1
 
     # -- the one thing a backend implements ------------------------------------------------------
@@ -231,10 +231,11 @@ class WindowedTagger:
             batches.append(cur)
         return batches
 
-    def _transitions(self) -> np.ndarray:
+    def _transitions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Log-weights of label bigrams for BIO decoding: ``I-X`` may only follow ``B-X`` or
         ``I-X``, and ``B-X`` may not follow them (adjacent spans of one label are merged or
-        split by a word of another label); every other bigram is free."""
+        split by a word of another label); every other bigram is free. Also the start weights
+        and the matrix moving :attr:`_begin_share` of ``I-TRIGGER`` onto ``B-TRIGGER``."""
         if self._trans is None:
             n = len(self.id2label)
             names = [self.id2label[i] for i in range(n)]
@@ -246,7 +247,10 @@ class WindowedTagger:
                     elif lab.startswith("B-") and prev[2:] == lab[2:]:
                         trans[i, j] = -np.inf  # two spans of one label never touch: "[frappe de][drone]"
             start = np.array([-np.inf if lab.startswith("I-") else 0.0 for lab in names])
-            self._trans = (trans, start)
+            inside_to_begin = np.zeros((n, n))
+            if "I-TRIGGER" in names and "B-TRIGGER" in names:
+                inside_to_begin[names.index("I-TRIGGER"), names.index("B-TRIGGER")] = self._begin_share
+            self._trans = (trans, start, inside_to_begin)
         return self._trans
 
     _begin_share = 0.5
@@ -255,19 +259,10 @@ class WindowedTagger:
     without letting every ``I-`` after ``O`` start a fragment (on the dev split this is neutral for
     triggers and costs argument spans points, so arguments keep the strict rule)."""
 
-    def _inside_to_begin(self) -> np.ndarray:
-        n = len(self.id2label)
-        names = [self.id2label[i] for i in range(n)]
-        m = np.zeros((n, n))
-        for i, lab in enumerate(names):
-            if lab == "I-TRIGGER" and "B-TRIGGER" in names:
-                m[i, names.index(f"B-{lab[2:]}")] = 1.0
-        return m
-
     def _viterbi(self, probs: np.ndarray) -> np.ndarray:
         """Most probable BIO-valid label sequence for per-word label probabilities ``[words, labels]``."""
-        trans, start = self._transitions()
-        probs = probs + self._begin_share * (probs @ self._inside_to_begin())
+        trans, start, inside_to_begin = self._transitions()
+        probs = probs + probs @ inside_to_begin
         logp = np.log(np.clip(probs, 1e-12, None))
         score = start + logp[0]
         back = np.zeros(probs.shape, dtype=np.int64)
