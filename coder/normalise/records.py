@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
 
 from coder import __version__
 from coder.calibrate import apply_calibration
@@ -18,38 +17,11 @@ from coder.normalise.actors import acled_country_name, country_mentions, find_gr
 from coder.normalise.dates import resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
+from coder.normalise.linking import link_arguments, link_cost
 from coder.normalise.locations import resolve_location
 from coder.normalise.modality import decide_modality
 from coder.schema import Actor, EventRecord, Evidence, FieldConfidences, Location
 from coder.tagger.base import TaggedSpan
-
-
-@dataclass
-class _Event:
-    trigger: TaggedSpan
-    args: dict[str, list[TaggedSpan]] = field(default_factory=dict)
-
-
-def link_arguments(spans: list[TaggedSpan]) -> list[_Event]:
-    """Group the spans of one sentence into events: each argument goes to its nearest trigger."""
-    triggers = [s for s in spans if s.label == "TRIGGER"]
-    events = [_Event(t) for t in sorted(triggers, key=lambda s: s.start)]
-    if not events:
-        return []
-    for s in spans:
-        if s.label == "TRIGGER":
-            continue
-        nearest = min(events, key=lambda e: _gap(e.trigger, s))
-        nearest.args.setdefault(s.label, []).append(s)
-    return events
-
-
-def _gap(a: TaggedSpan, b: TaggedSpan) -> int:
-    if b.end <= a.start:
-        return a.start - b.end
-    if b.start >= a.end:
-        return b.start - a.end
-    return 0
 
 
 def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) -> str | None:
@@ -62,13 +34,18 @@ def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) ->
     """
     counts: Counter[str] = Counter()
     for i, (a, b) in enumerate(doc.sentences):
-        sentence = doc.text[a:b]
         weight = 2 if i == 0 else 1  # the lead names what the story is about
-        for c in country_mentions(sentence):
+        for c in country_mentions(doc.text[a:b]):
             counts[c] += weight
+    named = counts.most_common(1)[0][0] if counts else None  # places are read in the named country first
+    for i, (a, b) in enumerate(doc.sentences):
+        sentence = doc.text[a:b]
+        weight = 2 if i == 0 else 1
         for sp in (tagged[i] if tagged else []):
             if sp.label == "LOCATION":
-                loc = resolve_location(sentence[sp.start : sp.end], doc.lang)
+                loc = resolve_location(sentence[sp.start : sp.end], doc.lang, named)
+                if loc.country != named:  # not a place of the named country: read it on its own
+                    loc = resolve_location(sentence[sp.start : sp.end], doc.lang)
                 if loc.country and loc.geo_precision in (1, 2, 3):
                     counts[loc.country] += 2 * weight
     return counts.most_common(1)[0][0] if counts else None
@@ -141,6 +118,18 @@ def implied_actor(event_class: str, event_type: str | None, country: str) -> Act
     return normalise_actor(words, "en", country).model_copy(update={"text": None})
 
 
+def resolve_place(text: str, sentence: str, lang: str, context: str | None) -> Location:
+    """A place span read in the country its sentence names when it lies there ("Bangladesh
+    reinforced units near Teknaf", "strikes inside Lebanon, in Chabriha"), else in the article's."""
+    for country in dict.fromkeys(country_mentions(sentence)):
+        if country == context:
+            continue
+        loc = resolve_location(text, lang, country)
+        if loc.country == country and loc.geo_precision in (1, 2):
+            return loc
+    return resolve_location(text, lang, context)
+
+
 def event_id(article_id: str, start: int, end: int, model: str) -> str:
     """Stable id: same article, trigger offsets and model → same id."""
     return hashlib.sha1(f"{article_id}\x1f{start}\x1f{end}\x1f{model}".encode()).hexdigest()[:20]
@@ -164,7 +153,7 @@ class Normaliser:
             sentence_times = [sp for sp in spans if sp.label == "TIME"]
             sentence_actors = [sp for sp in spans if sp.label == "ACTOR1"]
             sentence_places = [sp for sp in spans if sp.label == "LOCATION"]
-            for ev in link_arguments(spans):
+            for ev in link_arguments(spans, sentence):
                 trig = ev.trigger
                 if trig.event_class is None:
                     continue
@@ -190,9 +179,9 @@ class Normaliser:
                                    and actor1.inter == 1 else None)
                 loc_span = arg.get("LOCATION")
                 if loc_span is None and sentence_places:
-                    loc_span = min(sentence_places, key=lambda sp: _gap(trig, sp))
+                    loc_span = min(sentence_places, key=lambda sp: link_cost(trig, sp, sentence))
                 if loc_span is not None:
-                    location = resolve_location(text_of(loc_span), doc.lang, context)
+                    location = resolve_place(text_of(loc_span), sentence, doc.lang, context)
                     fill = fallback_place or (Location(text=None, name=None, country=context) if context else None)
                     if location.country is None and fill is not None:
                         location = location.model_copy(update={
@@ -217,7 +206,7 @@ class Normaliser:
                 # the event's own time expression, else the nearest one of its sentence (coordinated
                 # events share it: "killed three and abducted two on Sunday"), else the publication date
                 time_span = arg.get("TIME") or (
-                    min(sentence_times, key=lambda sp: _gap(trig, sp)) if sentence_times else None)
+                    min(sentence_times, key=lambda sp: link_cost(trig, sp, sentence)) if sentence_times else None)
                 time_text = text_of(time_span) if time_span else None
                 date, precision = resolve_date(time_text, doc.pub_date, doc.lang)
                 fat_spans = ev.args.get("FATALITIES", [])
