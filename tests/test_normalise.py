@@ -160,3 +160,88 @@ def test_the_lead_sentence_weighs_double_for_the_article_country():
     doc = prepare(article_from_dict({"id": "a", "text": text, "date": "2024-03-31", "lang": "en"}, "a").article)
     tagged = FakeTagger().tag([doc.text[a:b] for a, b in doc.sentences])
     assert main_country(doc, tagged) == "MLI"
+
+
+def _spans(sentence: str, marks: list[tuple[str, str, str | None]]):
+    """TaggedSpans for ``(text, label, class)`` marks found in ``sentence``."""
+    from coder.tagger.base import TaggedSpan
+
+    out = []
+    for text, label, cls in marks:
+        i = sentence.index(text)
+        out.append(TaggedSpan(i, i + len(text), label, 0.9, {cls: 1.0} if cls else {}, {}))
+    return out
+
+
+def _linked(sentence, marks):
+    from coder.normalise.linking import link_arguments
+
+    events = link_arguments(_spans(sentence, marks), sentence)
+    return {sentence[e.trigger.start:e.trigger.end]: {k: [sentence[s.start:s.end] for s in v] for k, v in e.args.items()}
+            for e in events}
+
+
+def test_linking_follows_clauses_in_english_and_french():
+    en = ("Gunmen opened fire on tourists near Pahalgam on Tuesday, killing 26 people, "
+          "in an attack that India blamed on militants.")
+    got = _linked(en, [("Gunmen", "ACTOR1", None), ("opened fire", "TRIGGER", "attack_civilians"),
+                       ("Pahalgam", "LOCATION", None), ("26 people", "FATALITIES", None),
+                       ("India", "ACTOR1", None), ("blamed", "TRIGGER", "disapprove")])
+    assert got["opened fire"]["FATALITIES"] == ["26 people"]  # a statement cannot kill
+    assert got["blamed"]["ACTOR1"] == ["India"]
+    fr = ("Des missiles russes se sont abattus dimanche sur Kharkiv, tuant un homme, "
+          "tandis que des drones visaient des installations à Odessa.")
+    got = _linked(fr, [("abattus", "TRIGGER", "air_drone_strike"), ("dimanche", "TIME", None),
+                       ("Kharkiv", "LOCATION", None), ("un homme", "FATALITIES", None),
+                       ("visaient", "TRIGGER", "air_drone_strike"), ("Odessa", "LOCATION", None)])
+    assert got["abattus"]["FATALITIES"] == ["un homme"] and got["abattus"]["LOCATION"] == ["Kharkiv"]
+    assert got["visaient"]["LOCATION"] == ["Odessa"] and "TIME" not in got["visaient"]
+    said = "Le ministre a affirmé que les forces armées s'étaient retirées de Macomia."
+    got = _linked(said, [("Le ministre", "ACTOR1", None), ("affirmé", "TRIGGER", "statement"),
+                         ("les forces armées", "ACTOR1", None), ("retirées", "TRIGGER", "other_strategic")])
+    assert got["retirées"]["ACTOR1"] == ["les forces armées"]  # the subject of the reported clause
+    assert got["affirmé"]["ACTOR1"] == ["Le ministre"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "lang", "expected"),
+    [("last week", "en", ("2024-03-24", 2)), ("la semaine dernière", "fr", ("2024-03-24", 2)),
+     ("over the weekend", "en", ("2024-03-30", 2)), ("ce week-end", "fr", ("2024-03-30", 2)),
+     ("last month", "en", ("2024-02-15", 3)), ("le mois dernier", "fr", ("2024-02-15", 3)),
+     ("in 2015", "en", ("2015-07-01", 3)), ("en 2015", "fr", ("2015-07-01", 3))],
+)
+def test_dates_follow_the_guide_conventions(expr, lang, expected):
+    assert resolve_date(expr, "2024-03-31", lang) == expected  # a Sunday
+
+
+def test_relative_dates_count_from_the_anchor_event():
+    from coder.normalise.dates import relative_offset
+
+    anchor = ("2024-03-29", 1)
+    assert resolve_date("hours later", "2024-03-31", "en", anchor) == ("2024-03-29", 1)
+    assert resolve_date("le lendemain", "2024-03-31", "fr", anchor) == ("2024-03-30", 1)
+    assert resolve_date("la veille", "2024-03-31", "fr", anchor) == ("2024-03-28", 1)
+    assert resolve_date("hours later", "2024-03-31", "en") == ("2024-03-31", 2)  # nothing to count from
+    assert relative_offset("The militants had left the day before.") == -1
+    assert relative_offset("Police said on Monday.") is None
+
+
+def test_an_undated_act_of_the_same_incident_takes_its_date():
+    from tiny import FakeTagger
+
+    from coder.pipeline import Coder
+
+    text = ("Gunmen killed five villagers in Kidal on Sunday.\n\n"
+            "The gunmen clashed with soldiers near the village.\n\n"
+            "Police marched in Gao.")
+    records = Coder(FakeTagger()).code(text, date="2024-03-27", lang="en")  # a Wednesday
+    dates = {(r.evidence.trigger, r.evidence.start): (r.event_date, r.time_precision) for r in records}
+    assert [v for k, v in sorted(dates.items(), key=lambda kv: kv[0][1])] == [
+        ("2024-03-24", 1),  # its own "on Sunday"
+        ("2024-03-24", 1),  # the next paragraph goes on with the same incident
+        ("2024-03-27", 2),  # two paragraphs from the dated one: a separate incident, the publication date
+    ]
+    fr = ("Des hommes armés ont tué cinq civils à Kidal dimanche.\n\n"
+          "Le lendemain, l'armée a arrêté deux suspects.")
+    records = Coder(FakeTagger()).code(fr, date="2024-03-27", lang="fr")
+    assert [(r.event_date, r.time_precision) for r in records] == [("2024-03-24", 1), ("2024-03-25", 1)]

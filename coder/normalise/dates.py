@@ -31,6 +31,20 @@ _MONTH_ONLY = re.compile(r"\b(?:month|mois|year|année|an)\b", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\b(?:today|this morning|this afternoon|tonight|aujourd[’']hui|ce matin|cet après-midi|ce soir)\b", re.IGNORECASE)
 _YESTERDAY = re.compile(r"\b(?:yesterday|hier)\b", re.IGNORECASE)
 _BEFORE_YESTERDAY = re.compile(r"\b(?:avant-hier|day before yesterday)\b", re.IGNORECASE)
+_LAST_WEEK = re.compile(r"\b(?:last week|la semaine (?:dernière|derniere|passée|passee))\b", re.IGNORECASE)
+_WEEKEND = re.compile(r"\b(?:weekend|week-end)\b", re.IGNORECASE)
+_LAST_MONTH = re.compile(r"\b(?:last month|le mois (?:dernier|passé|passe))\b", re.IGNORECASE)
+_YEAR_ONLY = re.compile(r"^(?:in|en|during|durant)?\s*((?:19|20)\d{2})$", re.IGNORECASE)
+# time words that place an event against another one the article dates ("hours later", "le lendemain")
+_RELATIVE = (
+    (re.compile(r"\b(?:the (?:next|following) day|a day later|le lendemain)\b", re.IGNORECASE), 1),
+    (re.compile(r"\b(?:two days later|deux jours plus tard)\b", re.IGNORECASE), 2),
+    (re.compile(r"\b(?:the day before|a day earlier|la veille)\b", re.IGNORECASE), -1),
+    (re.compile(r"\b(?:hours (?:later|earlier|after|before)|minutes (?:later|earlier|after|before)|later that day|"
+                r"earlier that day|the same day|that same day|le même jour|le jour même|"
+                r"(?:quelques|plusieurs) (?:heures|minutes) (?:plus tard|plus tôt|auparavant|après|avant)|"
+                r"peu (?:après|avant)|shortly (?:after|before)(?:wards)?)\b", re.IGNORECASE), 0),
+)
 _FILLER = re.compile(r"^(?:on|in|at|during|since|le|la|les|en|au|dans|depuis|lors\s+de)\s+", re.IGNORECASE)
 
 
@@ -38,16 +52,44 @@ def _latest_weekday(base: _dt.date, weekday: int) -> _dt.date:
     return base - _dt.timedelta(days=(base.weekday() - weekday) % 7)
 
 
-def resolve_date(time_text: str | None, pub_date: str | None, lang: str = "en") -> tuple[str | None, int | None]:
+def relative_offset(text: str) -> int | None:
+    """Days from the event a text places this one against: "hours later" 0, "le lendemain" 1,
+    "la veille" -1; None when the text has no such anchor."""
+    for pattern, days in _RELATIVE:
+        if pattern.search(text):
+            return days
+    return None
+
+
+def resolve_date(time_text: str | None, pub_date: str | None, lang: str = "en",
+                 anchor: tuple[str, int] | None = None) -> tuple[str | None, int | None]:
     """Resolve a time expression against the publication date.
 
     Returns ``(ISO date or None, precision)``: 1 exact day, 2 week, 3 month or vaguer. Without a
     time expression the publication date is returned with precision 2; without either, ``(None, None)``.
+    ``anchor`` (date, precision) is the event a relative expression ("hours later", "la veille")
+    counts from. Conventions of the annotation guide: "last week" is seven days before
+    publication (precision 2), "the weekend" its Saturday (2), "last month" the 15th of the month
+    before (3), a bare year its 1 July (3).
     """
     base = _dt.date.fromisoformat(pub_date) if pub_date else None
     if not time_text or not time_text.strip():
         return (pub_date, 2) if base else (None, None)
     text = time_text.strip()
+    offset = relative_offset(text)
+    if offset is not None and anchor is not None and anchor[0]:
+        return (_dt.date.fromisoformat(anchor[0]) + _dt.timedelta(days=offset)).isoformat(), anchor[1]
+    year = _YEAR_ONLY.match(text)
+    if year:
+        return f"{year.group(1)}-07-01", 3
+    if base is not None and not _WEEKDAY.search(text) and not _MONTH.search(text):
+        if _LAST_WEEK.search(text):
+            return (base - _dt.timedelta(days=7)).isoformat(), 2
+        if _LAST_MONTH.search(text):
+            first = base.replace(day=1) - _dt.timedelta(days=1)
+            return first.replace(day=15).isoformat(), 3
+        if _WEEKEND.search(text):
+            return (base - _dt.timedelta(days=(base.weekday() - 5 - 1) % 7 + 1)).isoformat(), 2
     if base is not None:
         if _BEFORE_YESTERDAY.search(text):
             return (base - _dt.timedelta(days=2)).isoformat(), 1

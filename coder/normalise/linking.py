@@ -18,8 +18,8 @@ from coder.ontology.classes import EVENT_CLASSES
 from coder.tagger.base import TaggedSpan
 
 _BOUNDARY = re.compile(
-    r";|\b(?:and|while|whereas|before|after|but|then|as|when|who|which|"
-    r"et|tandis|alors|avant|après|mais|puis|lorsque|quand|qui|dont|où)\b",
+    r";|\b(?:and|while|whereas|before|after|but|then|as|when|who|which|that|"
+    r"et|tandis|alors|avant|après|mais|puis|lorsque|quand|qui|que|qu|dont|où)\b",
     re.IGNORECASE,
 )
 BOUNDARY_COST = 80
@@ -32,7 +32,7 @@ army would withdraw" gives the army to "withdraw")."""
 NON_LETHAL_COST = 200
 """Extra cost of linking a death count to a trigger whose class cannot kill."""
 _LETHAL_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
-_LETHAL_CLASSES = frozenset(
+LETHAL_CLASSES = frozenset(
     k for k, c in EVENT_CLASSES.items()
     if c.event_type in _LETHAL_TYPES or k in ("protest_with_intervention", "excessive_force")
 )
@@ -66,7 +66,7 @@ def link_cost(trigger: TaggedSpan, arg: TaggedSpan, sentence: str | None = None)
             cost *= LEAD_DISCOUNT
     elif arg.start >= trigger.end:
         cost *= FOLLOW_DISCOUNT
-    if arg.label == "FATALITIES" and trigger.event_class not in _LETHAL_CLASSES:
+    if arg.label == "FATALITIES" and trigger.event_class not in LETHAL_CLASSES:
         cost += NON_LETHAL_COST
     return cost
 

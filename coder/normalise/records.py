@@ -8,20 +8,26 @@ toll (:mod:`.fatalities`), confidence (:mod:`.confidence`).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 
 from coder import __version__
 from coder.calibrate import apply_calibration
 from coder.document import Document
 from coder.normalise.actors import acled_country_name, country_mentions, find_group, group_after, normalise_actor
-from coder.normalise.dates import resolve_date
+from coder.normalise.dates import relative_offset, resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
-from coder.normalise.linking import link_arguments, link_cost
+from coder.normalise.linking import LETHAL_CLASSES, link_arguments, link_cost
 from coder.normalise.locations import resolve_location
 from coder.normalise.modality import decide_modality
 from coder.schema import Actor, EventRecord, Evidence, FieldConfidences, Location
 from coder.tagger.base import TaggedSpan
+
+
+INHERIT_CLASSES = LETHAL_CLASSES | {"peaceful_protest", "looting"}
+"""Classes whose undated mentions take the date of the incident told just before them."""
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 
 
 def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) -> str | None:
@@ -148,8 +154,10 @@ class Normaliser:
         context = main_country(doc, tagged) if any(tagged) else None
         fallback_place = main_place(doc, tagged, context) if any(tagged) else None
         art = doc.article
+        dated: list[tuple[str, int, int, bool]] = []  # (date, precision, paragraph, asserted violence)
         for (s_start, s_end), spans in zip(doc.sentences, tagged):
             sentence = doc.text[s_start:s_end]
+            paragraph = len(_PARAGRAPH_BREAK.findall(doc.text, 0, s_start))
             sentence_times = [sp for sp in spans if sp.label == "TIME"]
             sentence_actors = [sp for sp in spans if sp.label == "ACTOR1"]
             sentence_places = [sp for sp in spans if sp.label == "LOCATION"]
@@ -208,7 +216,20 @@ class Normaliser:
                 time_span = arg.get("TIME") or (
                     min(sentence_times, key=lambda sp: link_cost(trig, sp, sentence)) if sentence_times else None)
                 time_text = text_of(time_span) if time_span else None
-                date, precision = resolve_date(time_text, doc.pub_date, doc.lang)
+                modality = decide_modality(trig.modality_probs, sentence, trig.start, trig.end)
+                anchor = dated[-1][:2] if dated else None
+                physical = typ.event_class in INHERIT_CLASSES and modality == "asserted"
+                if time_text is None and anchor is not None and relative_offset(sentence) is not None:
+                    time_text = sentence  # "hours later", "le lendemain": counted from the last dated event
+                date, precision = resolve_date(time_text, doc.pub_date, doc.lang, anchor)
+                if time_text is not None and date is not None:
+                    dated.append((date, precision, paragraph, physical))
+                elif physical:
+                    # the same incident told on: an undated act of violence takes the date of the last
+                    # dated one of its paragraph or the one before ("they also burned houses")
+                    same = [d for d in dated if d[3] and paragraph - d[2] <= 1]
+                    if same:
+                        date, precision = same[-1][0], same[-1][1]
                 fat_spans = ev.args.get("FATALITIES", [])
                 counts = [parse_fatalities(text_of(s), doc.lang) for s in fat_spans]
                 known = [c for c in counts if c is not None]
@@ -234,7 +255,7 @@ class Normaliser:
                         actor2=actor2,
                         location=location,
                         fatalities=fatalities,
-                        modality=decide_modality(trig.modality_probs, sentence, trig.start, trig.end),  # type: ignore[arg-type]
+                        modality=modality,  # type: ignore[arg-type]
                         evidence=Evidence(sentence=sentence, start=t_start, end=t_end, trigger=trigger_text),
                         confidence=round(confidence, 4),
                         confidences=FieldConfidences(
