@@ -245,3 +245,22 @@ def test_an_undated_act_of_the_same_incident_takes_its_date():
           "Le lendemain, l'armée a arrêté deux suspects.")
     records = Coder(FakeTagger()).code(fr, date="2024-03-27", lang="fr")
     assert [(r.event_date, r.time_precision) for r in records] == [("2024-03-24", 1), ("2024-03-25", 1)]
+
+
+def test_state_actors_of_dependent_territories_and_weapon_owners():
+    from coder.normalise.records import weapon_owner
+    from coder.tagger.base import TaggedSpan
+
+    assert normalise_actor("Le gouvernement", "fr", "NCL").country == "FRA"  # Nouméa: the French state acts
+    assert normalise_actor("des habitants", "fr", "MYT").country == "MYT"  # civilians stay where they live
+    for sentence, trigger, iso3, lang in [
+        ("Une frappe de missile russe a tué cinq personnes à Izioum.", "frappe de missile", "RUS", "fr"),
+        ("Israeli air strikes killed 12 people in Khan Younis.", "air strikes", "ISR", "en"),
+    ]:
+        i = sentence.index(trigger)
+        actor = weapon_owner(sentence, TaggedSpan(i, i + len(trigger), "TRIGGER", 0.9), "UKR", lang)
+        assert (actor.country, actor.cameo_code[3:]) == (iso3, "MIL")
+    s = "Drones struck Russian positions near Kupiansk."
+    assert weapon_owner(s, TaggedSpan(0, 13, "TRIGGER", 0.9), "UKR") is None  # the demonym names the target
+    s = "L'armée a frappé des positions russes près de Koupiansk."
+    assert weapon_owner(s, TaggedSpan(9, 16, "TRIGGER", 0.9), "UKR", "fr") is None

@@ -483,6 +483,11 @@ def country_mentions(text: str) -> list[str]:
     return [m.iso3 for m in _mentions(text) if m.kind != "leader"]
 
 
+def demonym_mentions(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, ISO3)`` of the demonyms in ``text`` ("Russian", "turque", "pakistanais")."""
+    return [(m.start, m.end, m.iso3) for m in _mentions(text) if m.kind == "demonym"]
+
+
 def _disambiguate(mentions: list[_Mention], text: str, context: str | None) -> list[str]:
     """ISO3 codes of the mentions; "Congo", "Congolese", "congolais" follow the article (DRC or Congo)."""
     out = []
@@ -613,6 +618,8 @@ def _agent_actor(original: str, agent: Agent, country: str | None, context: str 
         community = _words_in(text, "ethnic") or _words_in(text, "religious")
         if community:
             return _community_actor(original, community[0], agent.label in _ARMED_LABELS, country)
+    if agent.state and country:  # the Government of France acts in New Caledonia
+        country = _data("agents.json")["sovereigns"].get(country, country)
     inter = agent.inter
     if agent.code in _STATE_AGENTS and inter == 1 and country and context and country != context:
         inter = 8

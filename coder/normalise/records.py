@@ -14,7 +14,7 @@ from collections import Counter
 from coder import __version__
 from coder.calibrate import apply_calibration
 from coder.document import Document
-from coder.normalise.actors import acled_country_name, country_mentions, find_group, group_after, normalise_actor
+from coder.normalise.actors import acled_country_name, country_mentions, demonym_mentions, find_group, group_after, normalise_actor
 from coder.normalise.dates import relative_offset, resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
@@ -124,6 +124,24 @@ def implied_actor(event_class: str, event_type: str | None, country: str) -> Act
     return normalise_actor(words, "en", country).model_copy(update={"text": None})
 
 
+_REMOTE_TYPES = {"Explosions/Remote violence", "Battles"}
+
+
+def weapon_owner(sentence: str, trigger: TaggedSpan, context: str | None, lang: str = "en") -> Actor | None:
+    """The state forces a demonym next to the trigger names as the attacker: "Russian missile
+    strikes", "une frappe de drone turque", "tirs d'artillerie pakistanais"."""
+    for start, end, iso3 in demonym_mentions(sentence):
+        if trigger.start - 12 <= start and end <= trigger.end + 12:
+            if start >= trigger.end:  # French puts it after the noun ("frappe russe"), nothing in between
+                if lang != "fr" or sentence[trigger.end:start].strip():
+                    continue  # "struck Russian positions" names the target
+            elif re.search(r"[,;]|\b(?:and|et|on|sur|against|contre)\b", sentence[end:trigger.start]):
+                continue
+            actor = normalise_actor("military forces", "en", iso3).model_copy(update={"text": None})
+            return actor.model_copy(update={"inter": 8}) if context and iso3 != context else actor
+    return None
+
+
 def resolve_place(text: str, sentence: str, lang: str, context: str | None) -> Location:
     """A place span read in the country its sentence names when it lies there ("Bangladesh
     reinforced units near Teknaf", "strikes inside Lebanon, in Chabriha"), else in the article's."""
@@ -208,6 +226,8 @@ class Normaliser:
                     loc_conf = 0.3 * trig.score
                 else:
                     location, loc_conf = None, None
+                if a1_span is None and actor1 is None and typ.event_type in _REMOTE_TYPES:
+                    actor1 = weapon_owner(sentence, trig, context, doc.lang)  # "Russian missile strikes", "frappe turque"
                 implied = a1_span is None and actor1 is None and location is not None and location.country
                 if implied:  # ACLED codes a perpetrator nobody names as the unidentified group of the country
                     actor1 = implied_actor(typ.event_class, typ.event_type, location.country)
