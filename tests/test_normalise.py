@@ -264,3 +264,35 @@ def test_state_actors_of_dependent_territories_and_weapon_owners():
     assert weapon_owner(s, TaggedSpan(0, 13, "TRIGGER", 0.9), "UKR") is None  # the demonym names the target
     s = "L'armée a frappé des positions russes près de Koupiansk."
     assert weapon_owner(s, TaggedSpan(9, 16, "TRIGGER", 0.9), "UKR", "fr") is None
+
+
+class _StubTagger:
+    """Returns fixed spans for known sentences (``{sentence: [(text, label, class)]}``)."""
+
+    name = "stub-0"
+
+    def __init__(self, table):
+        self.table = table
+
+    def tag(self, sentences, langs=None):
+        out = []
+        for s in sentences:
+            spans = _spans(s, self.table.get(s, []))
+            for sp in spans:
+                if sp.label == "TRIGGER":
+                    sp.modality_probs = {"asserted": 1.0}
+            out.append(spans)
+        return out
+
+
+def test_the_initiator_decides_who_regains_or_overtakes_territory():
+    from coder.pipeline import Coder
+
+    en = "Jihadists seized the town of Kidal on Sunday."
+    fr = "L'armée malienne a repris dimanche la ville de Kidal."
+    table = {en: [("Jihadists", "ACTOR1", None), ("seized", "TRIGGER", "gov_regains_territory"), ("Kidal", "LOCATION", None)],
+             fr: [("L'armée malienne", "ACTOR1", None), ("repris", "TRIGGER", "nsa_overtakes_territory"),
+                  ("Kidal", "LOCATION", None)]}
+    coder = Coder(_StubTagger(table))
+    assert coder.code(en, date="2024-03-31", lang="en")[0].sub_event_type == "Non-state actor overtakes territory"
+    assert coder.code(fr, date="2024-03-31", lang="fr")[0].sub_event_type == "Government regains territory"

@@ -124,6 +124,8 @@ def implied_actor(event_class: str, event_type: str | None, country: str) -> Act
     return normalise_actor(words, "en", country).model_copy(update={"text": None})
 
 
+_TERRITORY = {c: ("gov_regains_territory", "nsa_overtakes_territory")
+              for c in ("gov_regains_territory", "nsa_overtakes_territory")}
 _REMOTE_TYPES = {"Explosions/Remote violence", "Battles"}
 
 
@@ -197,6 +199,13 @@ class Normaliser:
                 actor1, a1_span = _best_actor(a1_spans, sentence, doc.lang, context)
                 actor2, target = _best_actor(ev.args.get("ACTOR2") or ev.args.get("FATALITIES", []), sentence,
                                              doc.lang, context)
+                territorial = _TERRITORY.get(typ.event_class)
+                if territorial and a1_span is not None and actor1 is not None and actor1.inter in (1, 2, 3, 4):
+                    # ACLED: the government regains, a non-state group overtakes; a named initiator
+                    # decides (foreign forces, inter 8, are left to the tagger)
+                    wanted = territorial[0] if actor1.inter == 1 else territorial[1]
+                    if wanted != typ.event_class:
+                        typ = type_event(wanted, trigger_text, sentence)
                 # the event's own place; else a place of its sentence (coordinated events share it:
                 # "met the president in Beirut, then visited ..."); else statements, appeals,
                 # visits... happen where their state author is ("Iran warned"); else the region
