@@ -222,6 +222,9 @@ def test_relative_dates_count_from_the_anchor_event():
     assert resolve_date("le lendemain", "2024-03-31", "fr", anchor) == ("2024-03-30", 1)
     assert resolve_date("la veille", "2024-03-31", "fr", anchor) == ("2024-03-28", 1)
     assert resolve_date("hours later", "2024-03-31", "en") == ("2024-03-31", 2)  # nothing to count from
+    assert resolve_date("dans la soirée", "2024-03-31", "fr", anchor) == ("2024-03-29", 1)
+    assert resolve_date("in the evening", "2024-03-31", "en", anchor) == ("2024-03-29", 1)
+    assert resolve_date("dans la journée de samedi", "2024-03-31", "fr", anchor) == ("2024-03-30", 1)  # its own day
     assert relative_offset("The militants had left the day before.") == -1
     assert relative_offset("Police said on Monday.") is None
 

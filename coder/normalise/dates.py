@@ -41,7 +41,9 @@ _RELATIVE = (
     (re.compile(r"\b(?:two days later|deux jours plus tard)\b", re.IGNORECASE), 2),
     (re.compile(r"\b(?:the day before|a day earlier|la veille)\b", re.IGNORECASE), -1),
     (re.compile(r"\b(?:hours (?:later|earlier|after|before)|minutes (?:later|earlier|after|before)|later that day|"
-                r"earlier that day|the same day|that same day|le même jour|le jour même|"
+                r"earlier that day|the same day|that same day|that day|le même jour|le jour même|ce jour-là|"
+                r"(?:later |early |earlier )?(?:in|during) the (?:evening|afternoon|morning)|that (?:evening|afternoon|morning)|"
+                r"dans la (?:soirée|matinée|journée)|en (?:fin|début) (?:de|d') ?(?:soirée|matinée|journée|après-midi)|"
                 r"(?:quelques|plusieurs) (?:heures|minutes) (?:plus tard|plus tôt|auparavant|après|avant)|"
                 r"peu (?:après|avant)|shortly (?:after|before)(?:wards)?)\b", re.IGNORECASE), 0),
 )
@@ -77,7 +79,8 @@ def resolve_date(time_text: str | None, pub_date: str | None, lang: str = "en",
         return (pub_date, 2) if base else (None, None)
     text = time_text.strip()
     offset = relative_offset(text)
-    if offset is not None and anchor is not None and anchor[0]:
+    explicit = _WEEKDAY.search(text) or _MONTH.search(text) or _YEAR.search(text) or _YESTERDAY.search(text)
+    if offset is not None and anchor is not None and anchor[0] and not explicit:
         return (_dt.date.fromisoformat(anchor[0]) + _dt.timedelta(days=offset)).isoformat(), anchor[1]
     year = _YEAR_ONLY.match(text)
     if year:
