@@ -299,3 +299,10 @@ def test_the_initiator_decides_who_regains_or_overtakes_territory():
     coder = Coder(_StubTagger(table))
     assert coder.code(en, date="2024-03-31", lang="en")[0].sub_event_type == "Non-state actor overtakes territory"
     assert coder.code(fr, date="2024-03-31", lang="fr")[0].sub_event_type == "Government regains territory"
+
+
+def test_french_departments_name_france():
+    from coder.normalise.actors import country_mentions
+
+    assert country_mentions("près du chantier de Sainte-Soline, dans les Deux-Sèvres") == ["FRA"]
+    assert country_mentions("Des voitures ont brûlé en Seine-Saint-Denis et dans le Val-de-Marne.") == ["FRA", "FRA"]
