@@ -10,9 +10,10 @@ LABELS = ["O", "B-ACTOR2", "I-ACTOR2", "B-TRIGGER", "I-TRIGGER"]
 
 
 class _Tagger(WindowedTagger):
-    def __init__(self) -> None:  # only the decoding state, no tokenizer
+    def __init__(self, span_bias: dict | None = None) -> None:  # only the decoding state, no tokenizer
         self.id2label = dict(enumerate(LABELS))
         self._trans = None
+        self.span_bias = span_bias or {}  # the mechanisms alone; the shipped bias has its own test
 
 
 def _probs(rows: list[dict[str, float]]) -> np.ndarray:
@@ -51,3 +52,14 @@ def test_a_trigger_may_start_on_a_word_read_as_inside_one():
                     {"I-TRIGGER": 0.46, "O": 0.31, "B-TRIGGER": 0.21}])
     path = [LABELS[i] for i in _Tagger()._viterbi(probs)]
     assert path == ["O", "O", "B-TRIGGER"]
+
+
+def test_a_begin_bias_asks_a_span_for_a_clearer_margin():
+    # B-ACTOR2 0.40 against O 0.35: a span without bias, none with the shipped -1.0
+    probs = _probs([{"O": 0.9}, {"B-ACTOR2": 0.40, "O": 0.35}, {"O": 0.9}])
+    assert [LABELS[i] for i in _Tagger()._viterbi(probs)] == ["O", "B-ACTOR2", "O"]
+    shipped = _Tagger(dict(WindowedTagger.span_bias))
+    assert WindowedTagger.span_bias["ACTOR2"] < 0
+    assert [LABELS[i] for i in shipped._viterbi(probs)] == ["O", "O", "O"]
+    sure = _probs([{"O": 0.9}, {"B-ACTOR2": 0.9}, {"O": 0.9}])
+    assert [LABELS[i] for i in shipped._viterbi(sure)] == ["O", "B-ACTOR2", "O"]

@@ -259,11 +259,22 @@ class WindowedTagger:
     without letting every ``I-`` after ``O`` start a fragment (on the dev split this is neutral for
     triggers and costs argument spans points, so arguments keep the strict rule)."""
 
+    span_bias: dict[str, float] = {"ACTOR1": -1.0, "ACTOR2": -1.0, "LOCATION": -1.0, "TIME": -1.0}
+    """Log-weight added to ``B-X`` when decoding, per label ``X``: the tagger over-predicts argument
+    spans (dev precision below recall), so an argument needs a clearer margin to start. Chosen on
+    the dev split (model 0.3.0, exact spans: +0.4 initiator, +0.9 target, +0.2 place, +0.6 time
+    points). Triggers and death counts keep none: a trigger bias gained at most 0.3 points on dev
+    and costs the borderline "a bomb exploded" of the seed article."""
+
+    def _begin_bias(self) -> np.ndarray:
+        names = [self.id2label[i] for i in range(len(self.id2label))]
+        return np.array([self.span_bias.get(lab[2:], 0.0) if lab.startswith("B-") else 0.0 for lab in names])
+
     def _viterbi(self, probs: np.ndarray) -> np.ndarray:
         """Most probable BIO-valid label sequence for per-word label probabilities ``[words, labels]``."""
         trans, start, inside_to_begin = self._transitions()
         probs = probs + probs @ inside_to_begin
-        logp = np.log(np.clip(probs, 1e-12, None))
+        logp = np.log(np.clip(probs, 1e-12, None)) + self._begin_bias()
         score = start + logp[0]
         back = np.zeros(probs.shape, dtype=np.int64)
         for t in range(1, len(probs)):
