@@ -306,3 +306,11 @@ def test_french_departments_name_france():
 
     assert country_mentions("près du chantier de Sainte-Soline, dans les Deux-Sèvres") == ["FRA"]
     assert country_mentions("Des voitures ont brûlé en Seine-Saint-Denis et dans le Val-de-Marne.") == ["FRA", "FRA"]
+
+
+def test_an_unknown_village_lies_in_the_region_its_sentence_names():
+    from coder.normalise.actors import region_countries
+
+    s = "Deux soldats rwandais ont été tués lundi par une mine près de Mucojo, dans la province du Cabo Delgado."
+    assert region_countries(s) == ["MOZ"]  # not the demonym's Rwanda
+    assert region_countries("Kigali a envoyé 500 soldats supplémentaires.") == []  # a capital stands for a government

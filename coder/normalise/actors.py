@@ -483,6 +483,13 @@ def country_mentions(text: str) -> list[str]:
     return [m.iso3 for m in _mentions(text) if m.kind != "leader"]
 
 
+def region_countries(text: str) -> list[str]:
+    """ISO3 codes of the regions and conflict towns ``text`` names ("dans la province du Cabo
+    Delgado" → MOZ, "en Seine-Saint-Denis" → FRA): places, unlike capitals and country names,
+    which often stand for a government ("Kigali a envoyé", "Ankara has sent")."""
+    return [m.iso3 for m in _mentions(text) if m.kind == "region"]
+
+
 def demonym_mentions(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, ISO3)`` of the demonyms in ``text`` ("Russian", "turque", "pakistanais")."""
     return [(m.start, m.end, m.iso3) for m in _mentions(text) if m.kind == "demonym"]

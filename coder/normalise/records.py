@@ -14,7 +14,7 @@ from collections import Counter
 from coder import __version__
 from coder.calibrate import apply_calibration
 from coder.document import Document
-from coder.normalise.actors import acled_country_name, country_mentions, demonym_mentions, find_group, group_after, normalise_actor
+from coder.normalise.actors import acled_country_name, country_mentions, demonym_mentions, region_countries, find_group, group_after, normalise_actor
 from coder.normalise.dates import relative_offset, resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
@@ -217,7 +217,12 @@ class Normaliser:
                     loc_span = min(sentence_places, key=lambda sp: link_cost(trig, sp, sentence))
                 if loc_span is not None:
                     location = resolve_place(text_of(loc_span), sentence, doc.lang, context)
-                    fill = fallback_place or (Location(text=None, name=None, country=context) if context else None)
+                    named_here = region_countries(sentence)
+                    if named_here and named_here[0] != (fallback_place.country if fallback_place else context):
+                        # an unknown village "dans la province du Cabo Delgado" lies where its sentence says
+                        fill = Location(text=None, name=None, country=named_here[0])
+                    else:
+                        fill = fallback_place or (Location(text=None, name=None, country=context) if context else None)
                     if location.country is None and fill is not None:
                         location = location.model_copy(update={
                             "country": fill.country, "admin1": fill.admin1,
