@@ -314,3 +314,14 @@ def test_an_unknown_village_lies_in_the_region_its_sentence_names():
     s = "Deux soldats rwandais ont été tués lundi par une mine près de Mucojo, dans la province du Cabo Delgado."
     assert region_countries(s) == ["MOZ"]  # not the demonym's Rwanda
     assert region_countries("Kigali a envoyé 500 soldats supplémentaires.") == []  # a capital stands for a government
+
+
+def test_a_reaction_does_not_borrow_the_time_of_the_incident_in_its_sentence():
+    from coder.pipeline import Coder
+
+    en = "Gunmen killed five villagers on Sunday, and the governor condemned the attack."
+    table = {en: [("Gunmen", "ACTOR1", None), ("killed", "TRIGGER", "attack_civilians"), ("five villagers", "FATALITIES", None),
+                  ("on Sunday", "TIME", None), ("the governor", "ACTOR1", None), ("condemned", "TRIGGER", "disapprove")]}
+    recs = {r.evidence.trigger: r for r in Coder(_StubTagger(table)).code(en, date="2024-03-27", lang="en")}
+    assert (recs["killed"].event_date, recs["killed"].time_precision) == ("2024-03-24", 1)
+    assert (recs["condemned"].event_date, recs["condemned"].time_precision) == ("2024-03-27", 2)

@@ -247,8 +247,11 @@ class Normaliser:
                     actor1 = implied_actor(typ.event_class, typ.event_type, location.country)
                 # the event's own time expression, else the nearest one of its sentence (coordinated
                 # events share it: "killed three and abducted two on Sunday"), else the publication date
+                # statements and other verbal events keep to their own time: "released the children on
+                # Monday, and the governor ruled out a ransom" does not date the refusal
                 time_span = arg.get("TIME") or (
-                    min(sentence_times, key=lambda sp: link_cost(trig, sp, sentence)) if sentence_times else None)
+                    min(sentence_times, key=lambda sp: link_cost(trig, sp, sentence))
+                    if sentence_times and typ.sub_event_type is not None else None)
                 time_text = text_of(time_span) if time_span else None
                 modality = decide_modality(trig.modality_probs, sentence, trig.start, trig.end)
                 anchor = dated[-1][:2] if dated else None
