@@ -325,3 +325,14 @@ def test_a_reaction_does_not_borrow_the_time_of_the_incident_in_its_sentence():
     recs = {r.evidence.trigger: r for r in Coder(_StubTagger(table)).code(en, date="2024-03-27", lang="en")}
     assert (recs["killed"].event_date, recs["killed"].time_precision) == ("2024-03-24", 1)
     assert (recs["condemned"].event_date, recs["condemned"].time_precision) == ("2024-03-27", 2)
+
+
+def test_with_nothing_else_named_the_towns_after_place_prepositions_give_the_country():
+    from coder.document import prepare
+    from coder.ingest import article_from_dict
+    from coder.normalise.records import main_country
+
+    for text, lang, iso3 in [("Un enfant a été tué lundi soir dans le quartier de Pissevin, à Nîmes.", "fr", "FRA"),
+                             ("A man was stabbed to death in Leeds on Friday, police said.", "en", "GBR")]:
+        doc = prepare(article_from_dict({"id": "a", "text": text, "date": "2024-03-31", "lang": lang}, "a").article)
+        assert main_country(doc, [[] for _ in doc.sentences]) == iso3

@@ -54,7 +54,16 @@ def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) ->
                     loc = resolve_location(sentence[sp.start : sp.end], doc.lang)
                 if loc.country and loc.geo_precision in (1, 2, 3):
                     counts[loc.country] += 2 * weight
+    if not counts:  # nothing named or tagged: towns the text puts after a place preposition ("à Nîmes")
+        for m in _TOWN_AFTER_PREPOSITION.finditer(doc.text):
+            loc = resolve_location(m.group(1), doc.lang)
+            if loc.country and loc.geo_precision == 1:
+                counts[loc.country] += 1
     return counts.most_common(1)[0][0] if counts else None
+
+
+_TOWN_AFTER_PREPOSITION = re.compile(
+    r"(?<![\w-])(?:à|in|near|près de|outside|au nord de|au sud de)\s+((?:[A-ZÉÈ][\w'’-]+)(?:[ -][A-ZÉÈ][\w'’-]+)?)")
 
 
 def _best_actor(spans: list[TaggedSpan], sentence: str, lang: str, context: str | None):
