@@ -41,7 +41,6 @@ _SUFFIX = re.compile(r"\s+(?:province|region|state|governorate|district|area|cou
                      re.IGNORECASE)
 _REGION_WORD = re.compile(r"province|region|région|state\b|état|governorate|gouvernorat|oblast", re.IGNORECASE)
 _FOREIGN_MIN_POPULATION = 50_000
-_FOREIGN_ALIAS_MIN_POPULATION = 200_000  # a foreign town by an alternate name: only a city ("Alep", "Kiev")
 _SPLIT = re.compile(r",|\s+(?:in|dans|near|près\s+de|outside|aux\s+abords\s+de)\s+", re.IGNORECASE)
 
 
@@ -234,11 +233,10 @@ def resolve_location(text: str, lang: str = "en", context_country: str | None = 
     for i, part in enumerate([text, *parts] if len(parts) > 1 else [text]):
         p_c, a_c = _candidates(part)
         if pref2:
-            # outside the article's country only a sizeable town is a likely reading of a bare name, and
-            # by its own name unless it is a city ("Titao" is not Didao, "Baga" not Bargarh)
+            # outside the article's country only a sizeable town is a likely reading of a bare name,
+            # and only by its own name ("Titao" is not Didao, "Baga" not Bargarh)
             p_c = [p for p in p_c if p.country == pref2] or (
-                [] if named else [p for p in p_c if p.population >= _FOREIGN_MIN_POPULATION
-                                  and (fold(p.name) in _keys(part) or False)])
+                [] if named else [p for p in p_c if p.population >= _FOREIGN_MIN_POPULATION and fold(p.name) in _keys(part)])
             a_c = [p for p in a_c if p.country == pref2] or ([] if named else a_c)
         is_region = bool(_REGION_WORD.search(part))
         if a_c and (is_region or not p_c) and region is None:

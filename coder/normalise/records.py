@@ -14,7 +14,8 @@ from collections import Counter
 from coder import __version__
 from coder.calibrate import apply_calibration
 from coder.document import Document
-from coder.normalise.actors import acled_country_name, country_mentions, demonym_mentions, region_countries, find_group, group_after, normalise_actor
+from coder.normalise.actors import (acled_country_name, country_mentions, demonym_mentions, find_group, group_after,
+                                    normalise_actor, region_countries)
 from coder.normalise.dates import relative_offset, resolve_date
 from coder.normalise.events import type_event
 from coder.normalise.fatalities import parse_fatalities
@@ -50,7 +51,7 @@ def main_country(doc: Document, tagged: list[list[TaggedSpan]] | None = None) ->
         for sp in (tagged[i] if tagged else []):
             if sp.label == "LOCATION":
                 loc = resolve_location(sentence[sp.start : sp.end], doc.lang, named)
-                if loc.country != named:  # not a place of the named country: read it on its own
+                if named is not None and loc.country != named:  # not a place of the named country: read it on its own
                     loc = resolve_location(sentence[sp.start : sp.end], doc.lang)
                 if loc.country and loc.geo_precision in (1, 2, 3):
                     counts[loc.country] += 2 * weight
@@ -133,8 +134,7 @@ def implied_actor(event_class: str, event_type: str | None, country: str) -> Act
     return normalise_actor(words, "en", country).model_copy(update={"text": None})
 
 
-_TERRITORY = {c: ("gov_regains_territory", "nsa_overtakes_territory")
-              for c in ("gov_regains_territory", "nsa_overtakes_territory")}
+_TERRITORY = ("gov_regains_territory", "nsa_overtakes_territory")  # (the government's, a non-state group's)
 _REMOTE_TYPES = {"Explosions/Remote violence", "Battles"}
 
 
@@ -208,11 +208,10 @@ class Normaliser:
                 actor1, a1_span = _best_actor(a1_spans, sentence, doc.lang, context)
                 actor2, target = _best_actor(ev.args.get("ACTOR2") or ev.args.get("FATALITIES", []), sentence,
                                              doc.lang, context)
-                territorial = _TERRITORY.get(typ.event_class)
-                if territorial and a1_span is not None and actor1 is not None and actor1.inter in (1, 2, 3, 4):
+                if typ.event_class in _TERRITORY and a1_span is not None and actor1 is not None and actor1.inter in (1, 2, 3, 4):
                     # ACLED: the government regains, a non-state group overtakes; a named initiator
                     # decides (foreign forces, inter 8, are left to the tagger)
-                    wanted = territorial[0] if actor1.inter == 1 else territorial[1]
+                    wanted = _TERRITORY[0] if actor1.inter == 1 else _TERRITORY[1]
                     if wanted != typ.event_class:
                         typ = type_event(wanted, trigger_text, sentence)
                 # the event's own place; else a place of its sentence (coordinated events share it:
